@@ -1,0 +1,60 @@
+// Builds everything the `warden` command needs at run time, in order:
+// the wasm runtime library (AssemblyScript, only when its sources changed),
+// the bundled CLI (esbuild), then the precompiled built-in rule bundle.
+import { build } from "esbuild";
+import { existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+const steps = [
+  {
+    name: "wasm-runtime",
+    // Built by its own script so tests can check the committed artifact against its sources.
+    run() {
+      const script = path.join(root, "scripts/build-runtime.mjs");
+      if (!existsSync(script)) return;
+      const r = spawnSync(process.execPath, [script], { stdio: "inherit", cwd: root });
+      if (r.status !== 0) throw new Error("wasm runtime build failed");
+    },
+  },
+  {
+    name: "cli",
+    async run() {
+      await build({
+        entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts" },
+        outdir: path.join(root, "dist"),
+        bundle: true,
+        splitting: true,
+        platform: "node",
+        format: "esm",
+        target: "node20",
+        packages: "external",
+        sourcemap: true,
+        logLevel: "warning",
+        absWorkingDir: root,
+      });
+    },
+  },
+  {
+    name: "builtin-bundle",
+    // Precompiles rules/ so `warden check` without a policy needs no compile step.
+    run() {
+      const script = path.join(root, "scripts/build-builtin.mjs");
+      if (!existsSync(script)) return;
+      const r = spawnSync(process.execPath, [script], { stdio: "inherit", cwd: root });
+      if (r.status !== 0) throw new Error("built-in rule bundle build failed");
+    },
+  },
+];
+
+for (const step of steps) {
+  try {
+    await step.run();
+  } catch (err) {
+    console.error(`build: ${step.name}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,39 @@
+// The `warden` command line: one commander program, one module per subcommand.
+// Exit codes: 0 success / no failing findings, 1 failing findings or failed tests,
+// 2 usage, configuration or input errors.
+import { Command, CommanderError } from "commander";
+import { commands } from "./commands/index.js";
+import { VERSION } from "../version.js";
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("warden")
+    .description("Policy-as-code compiler and CI gate for database governance")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: (s) => process.stderr.write(s),
+    });
+  program.addHelpText(
+    "after",
+    "\nExit codes:\n  0  no failing findings (or the command succeeded)\n  1  failing findings, failed policy tests, or compile errors\n  2  usage, configuration or unreadable-input errors\n",
+  );
+  let exitCode = 0;
+  for (const register of commands) {
+    register(program, (code) => {
+      exitCode = Math.max(exitCode, code);
+    });
+  }
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
+      return 2;
+    }
+    process.stderr.write(`warden: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 2;
+  }
+  return exitCode;
+}
