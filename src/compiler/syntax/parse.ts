@@ -1,0 +1,66 @@
+// The front door of the syntax layer: `parsePolicy(file, text)` lexes, parses with
+// recovery and builds the AST, returning every lexical and syntax error of the file.
+import type { IRecognitionException, IToken } from "chevrotain";
+import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { LineIndex } from "../../diagnostics/span.js";
+import type { PolicyFileAst } from "./ast.js";
+import { AstBuilder } from "./build-ast.js";
+import { HELP_SEPARATOR, parserInstance } from "./parser.js";
+import * as T from "./tokens.js";
+
+export interface ParseResult {
+  ast: PolicyFileAst;
+  diagnostics: Diagnostic[];
+  /** `#` comments in source order (the formatter keeps them). */
+  comments: IToken[];
+}
+
+const UNTERMINATED = new Set([T.UnterminatedDouble, T.UnterminatedSingle, T.UnterminatedTriple]);
+
+export function parsePolicy(file: string, text: string): ParseResult {
+  const index = new LineIndex(text);
+  const diags = new Diagnostics();
+  const lexed = T.WardenLexer.tokenize(text);
+  for (const e of lexed.errors) {
+    const ch = text.slice(e.offset, e.offset + e.length);
+    const shown = ch.length > 20 ? `${ch.slice(0, 17)}...` : ch;
+    diags.add("W0101", `unexpected character \`${shown}\``, index.span(file, e.offset, e.offset + e.length), helpForCharacter(ch));
+  }
+  for (const t of lexed.tokens) {
+    if (!UNTERMINATED.has(t.tokenType)) continue;
+    const closing = t.tokenType === T.UnterminatedTriple ? '"""' : t.image[0];
+    diags.add("W0103", "unterminated string", index.span(file, t.startOffset, t.startOffset + t.image.length), `close it with \`${closing}\` on the same line`.replace(" on the same line", t.tokenType === T.UnterminatedTriple ? "" : " on the same line"));
+  }
+
+  const parser = parserInstance();
+  parser.input = lexed.tokens;
+  const cst = parser.file();
+  for (const e of parser.errors) diags.push(syntaxDiagnostic(e, file, index, text.length));
+
+  const ast = new AstBuilder(file, index, diags).buildFile(cst, file, text.length);
+  const comments = (lexed.groups.comments ?? []) as IToken[];
+  return { ast, diagnostics: diags.sorted(), comments };
+}
+
+function helpForCharacter(ch: string): string | undefined {
+  if (ch.startsWith("-")) return "rule ids are kebab-case words such as `no-drop-table`; expressions have no arithmetic";
+  if (ch.startsWith("&") || ch.startsWith("|")) return "write `and` / `or`";
+  if (ch.startsWith("!")) return "write `not`, or `!=` for inequality";
+  if (ch.startsWith("/")) return "comments start with `#`";
+  return undefined;
+}
+
+function syntaxDiagnostic(e: IRecognitionException, file: string, index: LineIndex, length: number): Diagnostic {
+  const [message, help] = e.message.split(HELP_SEPARATOR);
+  const t = e.token;
+  // At end of file chevrotain reports an EOF token with no offset: point at the end.
+  const start = Number.isFinite(t.startOffset) ? t.startOffset : length;
+  const end = Number.isFinite(t.endOffset) ? (t.endOffset as number) + 1 : length;
+  return {
+    code: "W0102",
+    severity: "error",
+    message: message ?? "syntax error",
+    span: index.span(file, start, Math.max(end, start)),
+    ...(help ? { help } : {}),
+  };
+}
