@@ -1,0 +1,210 @@
+// Turns `warden check` path arguments (files, directories, globs) into the list of SQL
+// files to check: directories are walked honouring `.gitignore`, `include` and `exclude`.
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import ignore, { type Ignore } from "ignore";
+import picomatch from "picomatch";
+import { checkError } from "./errors.js";
+import type { CheckError } from "./types.js";
+
+export interface DiscoverOptions {
+  /** Where relative path arguments start. */
+  cwd: string;
+  /** Where `include`/`exclude` globs start (the config's directory, or cwd). */
+  baseDir: string;
+  paths: string[];
+  include: string[];
+  exclude: string[];
+  /** The git work tree, for `.gitignore` files above `baseDir`. */
+  repoRoot?: string;
+  changedSince?: string;
+}
+
+export interface DiscoveredFile {
+  absPath: string;
+  /** Relative to baseDir, `/`-separated. */
+  relPath: string;
+}
+
+export const DEFAULT_INCLUDE = ["**/*.sql"];
+const ALWAYS_SKIPPED = new Set([".git", "node_modules"]);
+const GLOB_CHARS = /[*?[\]{}]/;
+
+export function toPosix(p: string): string {
+  return path.sep === "/" ? p : p.split(path.sep).join("/");
+}
+
+/** The enclosing git work tree (a directory holding `.git`), found without running git. */
+export function findRepoRoot(start: string): string | undefined {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, ".git"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: DiscoveredFile[]; errors: CheckError[] }> {
+  const errors: CheckError[] = [];
+  const found = new Map<string, DiscoveredFile>();
+  const gitignore = new GitignoreChain(opts.repoRoot ?? opts.baseDir);
+  const matchOpts = { dot: true, basename: false };
+  const globMatcher = (globs: string[]) => {
+    // a glob without `/` matches a file name anywhere, as in .gitignore
+    const full = globs.filter((g) => g.includes("/"));
+    const names = globs.filter((g) => !g.includes("/"));
+    const a = full.length ? picomatch(full, matchOpts) : () => false;
+    const b = names.length ? picomatch(names, matchOpts) : () => false;
+    return (rel: string) => a(rel) || b(path.posix.basename(rel));
+  };
+  const included = globMatcher(opts.include.length ? opts.include : DEFAULT_INCLUDE);
+  const excluded = globMatcher(opts.exclude);
+  const rel = (abs: string) => toPosix(path.relative(opts.baseDir, abs));
+  const add = (abs: string, matchRel = rel(abs)) => {
+    if (excluded(matchRel)) return;
+    if (!found.has(abs)) found.set(abs, { absPath: abs, relPath: rel(abs) });
+  };
+
+  // globs apply from baseDir; under a directory outside it, from that directory
+  const globRel = (abs: string, root: string) => {
+    const r = rel(abs);
+    return r.startsWith("../") ? toPosix(path.relative(root, abs)) : r;
+  };
+  const walk = (dir: string, root: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      errors.push(checkError("read", `cannot read directory \`${toPosix(path.relative(opts.cwd, dir)) || "."}\`: ${(err as Error).message}`));
+      return;
+    }
+    entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    for (const e of entries) {
+      const abs = path.join(dir, e.name);
+      let isDir = e.isDirectory();
+      if (e.isSymbolicLink()) {
+        // symlinked directories are not followed (loops); a broken link is read, and reported
+        try {
+          isDir = statSync(abs).isDirectory();
+          if (isDir) continue;
+        } catch {
+          isDir = false;
+        }
+      }
+      if (isDir) {
+        if (ALWAYS_SKIPPED.has(e.name) || gitignore.ignored(abs, true)) continue;
+        const r = globRel(abs, root);
+        if (excluded(r) || excluded(`${r}/`)) continue;
+        walk(abs, root);
+      } else {
+        const r = globRel(abs, root);
+        if (included(r) && !gitignore.ignored(abs, false)) add(abs, r);
+      }
+    }
+  };
+
+  const paths = opts.paths.length ? opts.paths : [opts.baseDir];
+  for (const p of paths) {
+    const abs = path.resolve(opts.cwd, p);
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      st = undefined;
+    }
+    if (st?.isDirectory() || (st?.isSymbolicLink() && isDirectory(abs))) {
+      walk(abs, abs);
+    } else if (st) {
+      add(abs); // a file named explicitly is checked whatever its name
+    } else if (GLOB_CHARS.test(p)) {
+      const { glob } = await import("tinyglobby");
+      const hits = await glob(toPosix(p), { cwd: opts.cwd, absolute: true, onlyFiles: true, dot: false, ignore: ["**/node_modules/**", "**/.git/**"] });
+      for (const h of hits.sort()) {
+        const a = path.resolve(h);
+        if (!gitignore.ignored(a, false)) add(a);
+      }
+    } else {
+      errors.push(checkError("read", `cannot read \`${p}\`: no such file or directory`));
+    }
+  }
+
+  let files = [...found.values()];
+  if (opts.changedSince !== undefined) {
+    const changed = changedFiles(opts.changedSince, opts.baseDir);
+    if ("error" in changed) return { files: [], errors: [...errors, changed.error] };
+    files = files.filter((f) => changed.files.has(f.absPath));
+  }
+  files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  return { files, errors };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute paths of files changed against `ref` (committed, staged or not) and untracked ones. */
+export function changedFiles(ref: string, dir: string): { files: Set<string> } | { error: CheckError } {
+  const git = (args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+  try {
+    const top = git(["rev-parse", "--show-toplevel"]).trim();
+    const files = new Set<string>();
+    const diff = git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", ref, "--"]);
+    const untracked = git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z"]);
+    for (const f of (diff + untracked).split("\0")) if (f) files.add(path.join(top, f));
+    return { files };
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? "").trim().split("\n")[0] ?? "";
+    return {
+      error: checkError("usage", `cannot list files changed since \`${ref}\`${stderr ? `: ${stderr.replace(/^fatal: /, "")}` : ""}`, {}, "--changed-since needs a git work tree and a ref it knows, e.g. `origin/main`"),
+    };
+  }
+}
+
+/** `.gitignore` files from `root` down to a path, each matched relative to its own directory. */
+class GitignoreChain {
+  private readonly cache = new Map<string, Ignore | null>();
+  constructor(private readonly root: string) {}
+
+  private at(dir: string): Ignore | null {
+    let ig = this.cache.get(dir);
+    if (ig === undefined) {
+      ig = null;
+      const f = path.join(dir, ".gitignore");
+      if (existsSync(f)) {
+        try {
+          ig = ignore().add(readFileSync(f, "utf8"));
+        } catch {
+          ig = null;
+        }
+      }
+      this.cache.set(dir, ig);
+    }
+    return ig;
+  }
+
+  ignored(abs: string, isDir: boolean): boolean {
+    const fromRoot = path.relative(this.root, abs);
+    if (!fromRoot || fromRoot.startsWith("..") || path.isAbsolute(fromRoot)) return false;
+    const parts = fromRoot.split(path.sep);
+    let dir = this.root;
+    for (let i = 0; i < parts.length; i++) {
+      const ig = this.at(dir);
+      if (ig) {
+        // a parent directory that is ignored hides everything below it
+        for (let j = i; j < parts.length; j++) {
+          const sub = parts.slice(i, j + 1).join("/");
+          const last = j === parts.length - 1;
+          if (ig.ignores(last && !isDir ? sub : `${sub}/`)) return true;
+        }
+      }
+      dir = path.join(dir, parts[i]!);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,106 @@
+// The data types of `warden check` as a library: what `runCheck` takes and returns.
+// Reporters and the CLI consume only these, so the GitHub Action can reuse them.
+import type { Severity } from "../compiler/ir/ir.js";
+
+export type { Severity };
+export type FailOn = Severity | "never";
+export type FileType = "migration" | "dbt_model" | "retraining" | "sql";
+
+export interface CheckOptions {
+  /** Files, directories (recursed for `*.sql`) or globs; default: the config's `include` or `.`. */
+  paths?: string[];
+  /** Base for relative paths; default `process.cwd()`. */
+  cwd?: string;
+  /** Config file; default: `warden.config.yaml` in the checked directory or its nearest ancestor. `false`: none. */
+  config?: string | false;
+  /** `.warden` files/directories compiled on the fly, or one prebuilt `.tar.gz` bundle. */
+  policy?: string[];
+  /** Overrides the config's `fail_on`; default `error`. */
+  failOn?: FailOn;
+  /** Only files changed against this git ref, plus untracked ones. */
+  changedSince?: string;
+  /** Known findings to leave out (see `writeBaseline`). */
+  baseline?: string;
+  /** Write every current finding to this file as the new baseline. */
+  writeBaseline?: string;
+  /** Called as files are processed, for progress display. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One reported finding; positions are 1-based, `end_column` exclusive. */
+export interface CheckFinding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** Relative to `CheckResult.baseDir`, with `/` separators. */
+  file: string;
+  line: number;
+  column: number;
+  end_line: number;
+  end_column: number;
+  /** One line on how to fix it. */
+  help: string;
+  /** Link to the rule's documentation. */
+  doc: string;
+  /** 0-based statement index in the file. */
+  statement: number;
+  /** Hash of the statement's normalised text: stable when the statement moves. */
+  fingerprint: string;
+}
+
+export interface RuleInfo {
+  id: string;
+  title: string;
+  severity: Severity;
+  help: string;
+  doc: string;
+}
+
+/** A problem that is not a finding: bad config, bad policy, unreadable input. */
+export interface CheckError {
+  kind: "usage" | "config" | "policy" | "read";
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+  help?: string;
+  /** The error as the CLI prints it (file:line:col, code frame, help), without colour. */
+  rendered: string;
+}
+
+export interface Summary {
+  files: number;
+  statements: number;
+  findings: number;
+  by_severity: Record<Severity, number>;
+  /** Findings left out because a `warden-ignore` comment covers them. */
+  suppressed: number;
+  /** Findings left out because the baseline lists them. */
+  baselined: number;
+}
+
+export interface CheckResult {
+  /** Reported findings, ordered by file, line, column, rule. */
+  findings: CheckFinding[];
+  summary: Summary;
+  /** The rules the run knew (policy catalogue plus engine rules), by id. */
+  rules: RuleInfo[];
+  errors: CheckError[];
+  failOn: FailOn;
+  /** 0 nothing fails, 1 failing findings, 2 usage/config error or unreadable input. */
+  exitCode: 0 | 1 | 2;
+  /** Directory the finding paths are relative to (the config's, or cwd). */
+  baseDir: string;
+  /** The enclosing git work tree, when there is one (CI formats use paths relative to it). */
+  repoRoot?: string;
+  configPath?: string;
+  /** Text of every file that has a finding, by finding path (for code frames). */
+  sources: Map<string, string>;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Does a finding of this severity fail the run under `failOn`? */
+export function fails(severity: Severity, failOn: FailOn): boolean {
+  return failOn !== "never" && RANK[severity] >= RANK[failOn];
+}

@@ -1,0 +1,31 @@
+// `--format github`: GitHub Actions workflow commands, one annotation per finding.
+// Escaping follows the runner: data escapes % CR LF; properties also escape `:` and `,`.
+import type { CheckResult } from "../engine/types.js";
+import { repoPath } from "./index.js";
+
+const COMMAND = { error: "error", warning: "warning", info: "notice" } as const;
+
+export function escapeData(s: string): string {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+export function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+export function formatGithub(result: CheckResult): string {
+  let out = "";
+  for (const f of result.findings) {
+    const props = [
+      `file=${escapeProperty(repoPath(result, f))}`,
+      `line=${f.line}`,
+      `col=${f.column}`,
+      `endLine=${f.end_line}`,
+      `endColumn=${f.end_column}`,
+      `title=${escapeProperty(`warden ${f.rule}`)}`,
+    ].join(",");
+    const body = f.help ? `${f.message}\n${f.help}\n${f.doc}` : `${f.message}\n${f.doc}`;
+    out += `::${COMMAND[f.severity]} ${props}::${escapeData(body)}\n`;
+  }
+  return out;
+}

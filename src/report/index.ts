@@ -1,0 +1,52 @@
+// Picks a reporter for `--format` and loads only that one (dynamic import keeps start-up lean).
+import path from "node:path";
+import type { CheckFinding, CheckResult, RuleInfo } from "../engine/types.js";
+import { fails } from "../engine/types.js";
+
+export const FORMATS = ["pretty", "json", "sarif", "github", "junit", "gitlab", "markdown"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface ReportOptions {
+  /** Colour the pretty format (the CLI decides: TTY and no NO_COLOR). */
+  color?: boolean;
+  /** Only findings that fail the run (per fail-on). */
+  quiet?: boolean;
+}
+
+export async function formatReport(result: CheckResult, format: Format, opts: ReportOptions = {}): Promise<string> {
+  const view = opts.quiet ? { ...result, findings: result.findings.filter((f) => fails(f.severity, result.failOn)) } : result;
+  switch (format) {
+    case "pretty":
+      return (await import("./pretty.js")).formatPretty(view, opts);
+    case "json":
+      return (await import("./json.js")).formatJson(view);
+    case "sarif":
+      return (await import("./sarif.js")).formatSarif(view);
+    case "github":
+      return (await import("./github.js")).formatGithub(view);
+    case "junit":
+      return (await import("./junit.js")).formatJunit(view);
+    case "gitlab":
+      return (await import("./gitlab.js")).formatGitlab(view);
+    case "markdown":
+      return (await import("./markdown.js")).formatMarkdown(view);
+  }
+}
+
+/**
+ * A finding's path as CI systems want it: relative to the git work tree when there is one
+ * (GitHub and GitLab resolve paths from the repository root), else as reported.
+ */
+export function repoPath(result: CheckResult, f: CheckFinding): string {
+  if (!result.repoRoot) return f.file;
+  const rel = path.relative(result.repoRoot, path.resolve(result.baseDir, f.file));
+  return rel.startsWith("..") ? f.file : rel.split(path.sep).join("/");
+}
+
+export function ruleIndex(result: CheckResult): Map<string, RuleInfo> {
+  return new Map(result.rules.map((r) => [r.id, r]));
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

@@ -1,0 +1,82 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { changedFiles, discoverFiles, findRepoRoot } from "../../src/engine/discover.js";
+
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), "warden-discover-"));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+const rels = (r: { files: { relPath: string }[] }) => r.files.map((f) => f.relPath);
+
+describe("discoverFiles", () => {
+  it("recurses into directories for *.sql, honouring .gitignore at every level", async () => {
+    const root = tree({
+      ".gitignore": "build/\n*.tmp.sql\n",
+      "a.sql": "",
+      "notes.txt": "",
+      "build/out.sql": "",
+      "m/b.sql": "",
+      "m/c.tmp.sql": "",
+      "m/.gitignore": "local.sql\n",
+      "m/local.sql": "",
+      "m/deep/d.sql": "",
+      "node_modules/pkg/x.sql": "",
+    });
+    const r = await discoverFiles({ cwd: root, baseDir: root, paths: [], include: [], exclude: [], repoRoot: root });
+    expect(r.errors).toEqual([]);
+    expect(rels(r)).toEqual(["a.sql", "m/b.sql", "m/deep/d.sql"]);
+  });
+
+  it("applies exclude globs to walked and named files, and include globs to walked ones", async () => {
+    const root = tree({ "a.sql": "", "legacy/old.sql": "", "m/b.sql": "", "m/b.psql": "", "m/skip_me.sql": "" });
+    const r = await discoverFiles({ cwd: root, baseDir: root, paths: [".", "legacy/old.sql"], include: ["**/*.sql", "**/*.psql"], exclude: ["legacy/**", "skip_*.sql"] });
+    expect(rels(r)).toEqual(["a.sql", "m/b.psql", "m/b.sql"]);
+  });
+
+  it("expands globs relative to cwd and reports missing paths", async () => {
+    const root = tree({ "m/1.sql": "", "m/2.sql": "", "n/3.sql": "" });
+    const r = await discoverFiles({ cwd: root, baseDir: root, paths: ["m/*.sql", "missing.sql"], include: [], exclude: [] });
+    expect(rels(r)).toEqual(["m/1.sql", "m/2.sql"]);
+    expect(r.errors.map((e) => e.message)).toEqual(["cannot read `missing.sql`: no such file or directory"]);
+  });
+
+  it("gives paths relative to baseDir, and matches include from a walked directory outside it", async () => {
+    const root = tree({ "cfg/x": "", "outside/q/1.sql": "" });
+    const r = await discoverFiles({ cwd: root, baseDir: path.join(root, "cfg"), paths: ["outside"], include: [], exclude: [] });
+    expect(rels(r)).toEqual(["../outside/q/1.sql"]);
+  });
+
+  it("lists a broken symlink so that reading it is reported", async () => {
+    const root = tree({ "ok.sql": "" });
+    symlinkSync(path.join(root, "nowhere.sql"), path.join(root, "broken.sql"));
+    const r = await discoverFiles({ cwd: root, baseDir: root, paths: [], include: [], exclude: [] });
+    expect(rels(r)).toEqual(["broken.sql", "ok.sql"]);
+  });
+});
+
+describe("changedFiles", () => {
+  it("lists files changed against a ref plus untracked ones, not unchanged or deleted ones", () => {
+    const root = tree({ "a.sql": "select 1;\n", "b.sql": "select 2;\n", "gone.sql": "select 3;\n" });
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: root, stdio: "pipe" });
+    git("init", "-q");
+    git("-c", "user.email=t@t", "-c", "user.name=t", "add", ".");
+    git("-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "base");
+    writeFileSync(path.join(root, "b.sql"), "select 22;\n");
+    writeFileSync(path.join(root, "new.sql"), "select 4;\n");
+    git("rm", "-q", "gone.sql");
+    const r = changedFiles("HEAD", root);
+    expect("files" in r).toBe(true);
+    if ("files" in r) expect([...r.files].map((f) => path.relative(root, f)).sort()).toEqual(["b.sql", "new.sql"]);
+    expect(findRepoRoot(path.join(root))).toBe(root);
+    const bad = changedFiles("no-such-ref", root);
+    expect("error" in bad && bad.error.message).toMatch(/^cannot list files changed since `no-such-ref`/);
+  });
+});

@@ -1,0 +1,228 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import type { CheckResult } from "../../src/engine/types.js";
+import { escapeData, escapeProperty } from "../../src/report/github.js";
+import { formatReport } from "../../src/report/index.js";
+import { REPO_ROOT } from "../helpers/run.js";
+
+const SQL = "CREATE TABLE t (id int);\nDROP TABLE customers;\nSELECT * FROM users\n  WHERE note = 'a,b: 50%';\n";
+
+function result(over: Partial<CheckResult> = {}): CheckResult {
+  return {
+    findings: [
+      {
+        rule: "ban-drop-table",
+        severity: "error",
+        message: "DROP TABLE `customers` destroys data",
+        file: "migrations/002_drop.sql",
+        line: 2,
+        column: 1,
+        end_line: 2,
+        end_column: 21,
+        help: "archive the table first",
+        doc: "https://warden.dev/rules/ban-drop-table",
+        statement: 1,
+        fingerprint: "00112233aabbccdd",
+      },
+      {
+        rule: "select-star",
+        severity: "warning",
+        message: "select * reads <every> column, 50%: a\nb",
+        file: "retraining/x,y.sql",
+        line: 3,
+        column: 8,
+        end_line: 3,
+        end_column: 9,
+        help: "",
+        doc: "https://warden.dev/rules/select-star",
+        statement: 2,
+        fingerprint: "ffeeddccbbaa9988",
+      },
+    ],
+    summary: { files: 3, statements: 7, findings: 2, by_severity: { error: 1, warning: 1, info: 0 }, suppressed: 1, baselined: 0 },
+    rules: [
+      { id: "ban-drop-table", title: "Dropping a table destroys its data", severity: "error", help: "archive the table first", doc: "https://warden.dev/rules/ban-drop-table" },
+      { id: "select-star", title: "select * in retraining SQL", severity: "warning", help: "name the columns", doc: "https://warden.dev/rules/select-star" },
+      { id: "parse-error", title: "SQL that does not parse", severity: "error", help: "fix the syntax", doc: "https://warden.dev/rules/parse-error" },
+    ],
+    errors: [],
+    failOn: "error",
+    exitCode: 1,
+    baseDir: "/repo/db",
+    repoRoot: "/repo",
+    sources: new Map([["migrations/002_drop.sql", SQL]]),
+    ...over,
+  };
+}
+
+describe("json", () => {
+  it("prints exactly the documented shape", async () => {
+    const out = JSON.parse(await formatReport(result(), "json"));
+    expect(Object.keys(out)).toEqual(["findings", "summary"]);
+    expect(out.findings[0]).toEqual({
+      rule: "ban-drop-table",
+      severity: "error",
+      message: "DROP TABLE `customers` destroys data",
+      file: "migrations/002_drop.sql",
+      line: 2,
+      column: 1,
+      end_line: 2,
+      end_column: 21,
+      help: "archive the table first",
+      doc: "https://warden.dev/rules/ban-drop-table",
+    });
+    expect(out.summary).toEqual({ files: 3, statements: 7, findings: 2, by_severity: { error: 1, warning: 1, info: 0 }, suppressed: 1, baselined: 0 });
+  });
+
+  it("--quiet keeps only failing findings", async () => {
+    const out = JSON.parse(await formatReport(result(), "json", { quiet: true }));
+    expect(out.findings.map((f: { rule: string }) => f.rule)).toEqual(["ban-drop-table"]);
+  });
+});
+
+describe("sarif", () => {
+  it("validates against the SARIF 2.1.0 schema, with rules, regions and fingerprints", async () => {
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, "../shared/schemas/sarif-schema-2.1.0.json"), "utf8"));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const log = JSON.parse(await formatReport(result(), "sarif"));
+    const ok = validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+    const run = log.runs[0];
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(["ban-drop-table", "parse-error", "select-star"]);
+    expect(run.tool.driver.rules[0]).toMatchObject({
+      helpUri: "https://warden.dev/rules/ban-drop-table",
+      shortDescription: { text: "Dropping a table destroys its data" },
+      defaultConfiguration: { level: "error" },
+    });
+    expect(run.results[0]).toMatchObject({
+      ruleId: "ban-drop-table",
+      ruleIndex: 0,
+      level: "error",
+      locations: [{ physicalLocation: { artifactLocation: { uri: "db/migrations/002_drop.sql", uriBaseId: "%SRCROOT%" }, region: { startLine: 2, startColumn: 1, endLine: 2, endColumn: 21 } } }],
+    });
+    expect(run.results[1]).toMatchObject({ ruleId: "select-star", ruleIndex: 2, level: "warning" });
+    expect(run.results[0].partialFingerprints["wardenFinding/v1"]).toMatch(/^[0-9a-f]{16}$/);
+    expect(run.results[0].partialFingerprints["wardenFinding/v1"]).not.toBe(run.results[1].partialFingerprints["wardenFinding/v1"]);
+    // a finding that moves keeps its fingerprint
+    const moved = result();
+    moved.findings[0] = { ...moved.findings[0]!, line: 40, end_line: 40 };
+    const again = JSON.parse(await formatReport(moved, "sarif"));
+    expect(again.runs[0].results[0].partialFingerprints).toEqual(run.results[0].partialFingerprints);
+  });
+
+  it("reports input errors as tool notifications and still validates", async () => {
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, "../shared/schemas/sarif-schema-2.1.0.json"), "utf8"));
+    const ajv = new Ajv({ strict: false });
+    addFormats.default(ajv);
+    const r = result({ errors: [{ kind: "read", message: "cannot read `x.sql`: is a directory", file: "x.sql", rendered: "" }] });
+    const log = JSON.parse(await formatReport(r, "sarif"));
+    expect(ajv.validate(schema, log)).toBe(true);
+    expect(log.runs[0].invocations[0]).toMatchObject({ executionSuccessful: false, toolExecutionNotifications: [{ level: "error", message: { text: "cannot read `x.sql`: is a directory" } }] });
+  });
+});
+
+describe("github", () => {
+  it("escapes data and properties as the runner expects", () => {
+    expect(escapeData("50% a\r\nb")).toBe("50%25 a%0D%0Ab");
+    expect(escapeProperty("a,b: c%")).toBe("a%2Cb%3A c%25");
+  });
+
+  it("prints one exact workflow command per finding, paths from the repo root", async () => {
+    const out = await formatReport(result(), "github");
+    expect(out).toBe(
+      "::error file=db/migrations/002_drop.sql,line=2,col=1,endLine=2,endColumn=21,title=warden ban-drop-table::DROP TABLE `customers` destroys data%0Aarchive the table first%0Ahttps://warden.dev/rules/ban-drop-table\n" +
+        "::warning file=db/retraining/x%2Cy.sql,line=3,col=8,endLine=3,endColumn=9,title=warden select-star::select * reads <every> column, 50%25: a%0Ab%0Ahttps://warden.dev/rules/select-star\n",
+    );
+  });
+});
+
+describe("junit", () => {
+  it("parses back: one testsuite per file, a testcase per rule and statement, failures per fail-on", async () => {
+    const xml = await formatReport(result(), "junit");
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(xml);
+    const suites = doc.testsuites.testsuite;
+    expect(doc.testsuites).toMatchObject({ name: "warden", tests: "3", failures: "1" });
+    expect(suites.map((s: { name: string }) => s.name)).toEqual(["migrations/002_drop.sql", "retraining/x,y.sql", "files without findings"]);
+    const drop = suites[0].testcase[0];
+    expect(drop).toMatchObject({ name: "ban-drop-table (line 2)", classname: "migrations/002_drop.sql" });
+    expect(drop.failure).toMatchObject({ type: "error", message: "DROP TABLE `customers` destroys data" });
+    // a warning under fail-on error passes, its text kept (escaped <every> comes back intact)
+    const star = suites[1].testcase[0];
+    expect(star.failure).toBeUndefined();
+    expect(star["system-out"]).toContain("select * reads <every> column, 50%: a\nb");
+  });
+
+  it("fails warnings too under fail-on warning", async () => {
+    const xml = await formatReport(result({ failOn: "warning" }), "junit");
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
+    expect(doc.testsuites.failures).toBe("2");
+  });
+});
+
+describe("gitlab", () => {
+  it("prints Code Quality issues with unique fingerprints and repo paths", async () => {
+    const issues = JSON.parse(await formatReport(result(), "gitlab"));
+    expect(issues).toHaveLength(2);
+    expect(issues[0]).toMatchObject({
+      description: "DROP TABLE `customers` destroys data",
+      check_name: "ban-drop-table",
+      severity: "major",
+      location: { path: "db/migrations/002_drop.sql", lines: { begin: 2 } },
+    });
+    expect(issues[1]).toMatchObject({ severity: "minor", location: { path: "db/retraining/x,y.sql", lines: { begin: 3 } } });
+    expect(new Set(issues.map((i: { fingerprint: string }) => i.fingerprint)).size).toBe(2);
+  });
+});
+
+describe("markdown", () => {
+  it("prints a marker, a summary and an escaped table", async () => {
+    const md = await formatReport(result(), "markdown");
+    const lines = md.split("\n");
+    expect(lines[0]).toBe("<!-- warden-check -->");
+    expect(md).toContain("**2 findings** (1 error, 1 warning, 0 info) in 3 files checked (7 statements).");
+    expect(md).toContain("| 🔴 error | [`ban-drop-table`](https://warden.dev/rules/ban-drop-table) | `db/migrations/002_drop.sql:2` | DROP TABLE `customers` destroys data |");
+    expect(md).toContain("| 🟡 warning | [`select-star`](https://warden.dev/rules/select-star) | `db/retraining/x,y.sql:3` | select * reads &lt;every&gt; column, 50%: a<br>b |");
+  });
+
+  it("says so when there is nothing to report", async () => {
+    const md = await formatReport(result({ findings: [], summary: { files: 2, statements: 4, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 0, baselined: 0 } }), "markdown");
+    expect(md).toBe("<!-- warden-check -->\n### Warden check\n\n✅ No findings in 2 files (4 statements).\n");
+  });
+});
+
+describe("pretty", () => {
+  it("groups by file, draws a caret under the span, and ends with a summary", async () => {
+    const out = await formatReport(result(), "pretty");
+    expect(out).toBe(
+      [
+        "migrations/002_drop.sql (1 finding)",
+        "migrations/002_drop.sql:2:1: error[ban-drop-table]: DROP TABLE `customers` destroys data",
+        "  |",
+        "2 | DROP TABLE customers;",
+        "  | ^^^^^^^^^^^^^^^^^^^^",
+        "  = help: archive the table first",
+        "  = docs: https://warden.dev/rules/ban-drop-table",
+        "",
+        "retraining/x,y.sql (1 finding)",
+        "retraining/x,y.sql:3:8: warning[select-star]: select * reads <every> column, 50%: a\nb",
+        "  = docs: https://warden.dev/rules/select-star",
+        "",
+        "warden: 2 findings (1 error, 1 warning) in 3 files, 7 statements (1 suppressed); 1 at or above error: failing",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("uses colour only when asked", async () => {
+    expect(await formatReport(result(), "pretty")).not.toMatch(/\x1b\[/);
+    expect(await formatReport(result(), "pretty", { color: true })).toMatch(/\x1b\[31m/);
+  });
+});
