@@ -33,8 +33,10 @@ export const CODES = {
   W0310: { severity: "error", summary: "invalid interpolation" },
   W0311: { severity: "error", summary: "invalid mask method" },
   W0312: { severity: "error", summary: "invalid test case" },
+  W0313: { severity: "error", summary: "invalid severity" },
+  W0314: { severity: "error", summary: "name hides another name" },
   // warnings (W09xx)
-  W0901: { severity: "warning", summary: "rule without title" },
+  W0901: { severity: "warning", summary: "unused constant" },
   // files and usage (W10xx)
   W1001: { severity: "error", summary: "cannot read file" },
   W1002: { severity: "error", summary: "no policy files" },
