@@ -1,7 +1,12 @@
 // The registered subcommands, in the order `warden --help` lists them.
 import type { Command } from "commander";
+import { registerCompile } from "./compile.js";
+import { registerCheck } from "./check.js";
+import { registerRules } from "./rules.js";
+import { registerExplain } from "./explain.js";
+import { registerTest } from "./test.js";
 
 /** A subcommand registers itself on the program; it reports its exit code through `setExit`. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerCheck, registerCompile, registerRules, registerExplain, registerTest];

@@ -1,0 +1,91 @@
+// `warden compile`: policy files → checked AST or IR (JSON on stdout), or any stage's
+// output with --dump-after. Compile errors are printed with a code frame and exit 1;
+// nothing is emitted then. Each emit kind is one function in `emitters`, so later
+// targets (bundles, Rego) add an entry and an option without reshaping the command.
+import { InvalidArgumentError, type Command } from "commander";
+import pc from "picocolors";
+import { type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { diagnosticsToJson, renderDiagnostic, plain, type Paint } from "../../diagnostics/render.js";
+import { LineIndex } from "../../diagnostics/span.js";
+import { loadPolicySources, runPipeline, STAGE_NAMES, stages, type CompileState, type PolicySource, type StageName } from "../../compiler/pipeline.js";
+import type { RegisterCommand } from "./index.js";
+
+export type EmitKind = "ast" | "ir";
+export type DiagnosticFormat = "text" | "json";
+
+export interface CompileCommandOptions {
+  emit?: EmitKind;
+  dumpAfter?: StageName;
+  diagnosticFormat: DiagnosticFormat;
+}
+
+export interface CommandIo {
+  stdout(s: string): void;
+  stderr(s: string): void;
+  color: boolean;
+}
+
+const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+
+/** One function per emit kind: what to write for a successful compile. */
+export const emitters: Record<EmitKind, { lastStage: StageName; emit(state: CompileState, io: CommandIo): void }> = {
+  ast: { lastStage: "check-types", emit: (s, io) => io.stdout(json(s.files)) },
+  ir: { lastStage: "lower-rules", emit: (s, io) => io.stdout(json(s.ir)) },
+};
+
+/** Prints diagnostics as code frames (or JSON) on stderr. */
+export function reportDiagnostics(ds: readonly Diagnostic[], sources: readonly PolicySource[], format: DiagnosticFormat, io: CommandIo): void {
+  if (ds.length === 0) return;
+  if (format === "json") {
+    io.stderr(`${diagnosticsToJson(ds)}\n`);
+    return;
+  }
+  const index = new Map(sources.map((s) => [s.path, new LineIndex(s.text)]));
+  const paint: Paint = io.color ? pc : plain;
+  io.stderr(ds.map((d) => renderDiagnostic(d, index, paint)).join("\n\n") + "\n");
+  const errors = ds.filter((d) => d.severity === "error").length;
+  const warnings = ds.filter((d) => d.severity === "warning").length;
+  const parts = [errors && `${errors} error${errors === 1 ? "" : "s"}`, warnings && `${warnings} warning${warnings === 1 ? "" : "s"}`].filter(Boolean);
+  if (parts.length) io.stderr(`\n${parts.join(", ")}\n`);
+}
+
+export async function runCompile(paths: string[], options: CompileCommandOptions, io: CommandIo): Promise<number> {
+  const loaded = await loadPolicySources(paths);
+  if (loaded.diagnostics.some((d) => d.severity === "error")) {
+    reportDiagnostics(loaded.diagnostics, [], options.diagnosticFormat, io);
+    return 2;
+  }
+  const stopAfter = options.dumpAfter ?? (options.emit ? emitters[options.emit].lastStage : undefined);
+  const state = runPipeline(loaded.sources, stopAfter ? { stopAfter } : {});
+  const diagnostics = state.diagnostics.sorted();
+  reportDiagnostics(diagnostics, loaded.sources, options.diagnosticFormat, io);
+  if (state.diagnostics.hasErrors) return 1;
+  if (options.dumpAfter) {
+    const stage = stages.find((s) => s.name === options.dumpAfter)!;
+    io.stdout(json(stage.output(state)));
+  } else if (options.emit) emitters[options.emit].emit(state, io);
+  else if (state.ir) io.stderr(`compiled ${state.ir.rules.length} rule${state.ir.rules.length === 1 ? "" : "s"} from ${loaded.sources.length} file${loaded.sources.length === 1 ? "" : "s"}\n`);
+  return 0;
+}
+
+export function choice<T extends string>(allowed: readonly T[], what: string) {
+  return (v: string): T => {
+    if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`invalid ${what} \`${v}\`: use ${allowed.map((a) => `\`${a}\``).join(", ")}`);
+    return v as T;
+  };
+}
+
+export const registerCompile: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command("compile")
+    .description("Compile policy files (*.warden; directories are searched recursively)")
+    .argument("<paths...>", "policy files or directories")
+    .option("--emit <kind>", "print the checked `ast` or the `ir` as JSON on stdout", choice(["ast", "ir"] as const, "emit kind"))
+    .option("--dump-after <stage>", `print a stage's output as JSON and stop (${STAGE_NAMES.join(", ")})`, choice(STAGE_NAMES, "stage"))
+    .option("--diagnostic-format <format>", "how to print diagnostics: text or json", choice(["text", "json"] as const, "format"), "text")
+    .addHelpText("after", "\nExit codes: 0 compiled, 1 compile errors (nothing is emitted), 2 unreadable input or usage errors\n")
+    .action(async (paths: string[], opts: CompileCommandOptions) => {
+      const io: CommandIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), color: Boolean(process.stderr.isTTY) && pc.isColorSupported };
+      setExit(await runCompile(paths, opts, io));
+    });
+};
