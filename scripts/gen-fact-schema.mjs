@@ -18,14 +18,15 @@ const location = {
 };
 
 const statementKinds = [
-  "create_table", "create_table_as", "select_into", "alter_table", "drop_table", "rename_table",
+  "create_table", "create_table_as", "select_into", "alter_table", "drop_table",
   "create_index", "drop_index", "alter_index", "reindex",
   "create_view", "create_materialized_view", "refresh_materialized_view", "drop_view", "drop_materialized_view", "alter_view",
   "create_schema", "drop_schema", "alter_schema", "drop_database", "create_database",
   "create_sequence", "alter_sequence", "drop_sequence",
   "create_type", "alter_type", "drop_type", "create_domain", "alter_domain", "drop_domain",
   "create_function", "drop_function", "alter_function", "create_procedure", "drop_procedure", "call",
-  "create_trigger", "drop_trigger", "create_event_trigger", "drop_event_trigger",
+  "create_trigger", "drop_trigger", "alter_trigger", "create_event_trigger", "drop_event_trigger", "alter_event_trigger",
+  "create_rule", "alter_database",
   "create_extension", "drop_extension", "alter_extension",
   "create_policy", "drop_policy", "alter_policy",
   "create_role", "alter_role", "drop_role",
@@ -33,7 +34,7 @@ const statementKinds = [
   "grant", "revoke", "comment", "do", "set", "reset", "show",
   "begin", "commit", "rollback", "savepoint", "release_savepoint",
   "lock", "vacuum", "analyze", "cluster", "explain", "notify", "listen",
-  "alter_owner", "alter_default_privileges", "create_publication", "create_subscription",
+  "alter_owner", "alter_default_privileges", "create_publication", "alter_publication", "create_subscription",
   "other", "unparsed",
 ];
 
@@ -44,7 +45,7 @@ const actionKinds = [
   "rename_table", "set_schema", "enable_trigger", "disable_trigger",
   "set_tablespace", "set_logged", "set_unlogged", "attach_partition", "detach_partition",
   "add_identity", "drop_identity", "set_statistics", "set_storage", "owner_to",
-  "enable_rls", "disable_rls", "force_rls", "no_force_rls", "cluster_on", "set_options", "other",
+  "enable_rls", "disable_rls", "force_rls", "no_force_rls", "cluster_on", "set_options", "rename", "other",
 ];
 
 const constraintKinds = ["primary_key", "unique", "foreign_key", "check", "not_null", "exclusion", "default", "other"];
@@ -163,7 +164,10 @@ const action = {
     constraint,
     definition: column,
     if_exists: bool,
+    if_not_exists: bool,
     cascade: bool,
+    trigger: { ...nstr, description: "ENABLE/DISABLE TRIGGER: the trigger name, `all` or `user`" },
+    tablespace: nstr,
     location,
   },
   required: ["kind"],
@@ -196,7 +200,6 @@ const statement = {
     unique: bool,
     or_replace: bool,
     temporary: bool,
-    index: int,
     object_kind: { ...nstr, description: "the kind of object for DROP, COMMENT, GRANT, ALTER OWNER (table, function, schema, ...)" },
     privileges: strs,
     grantees: { ...strs, description: "role names; PUBLIC as `public`" },
@@ -219,6 +222,12 @@ const statement = {
       additionalProperties: false,
     },
     vacuum: { type: ["object", "null"], properties: { full: bool }, additionalProperties: false },
+    transaction: {
+      type: ["object", "null"],
+      properties: { op: { enum: ["begin", "commit", "rollback", "savepoint", "release_savepoint", "rollback_to", "prepare", "commit_prepared", "rollback_prepared"] } },
+      required: ["op"],
+      additionalProperties: false,
+    },
     error: {
       type: ["object", "null"],
       description: "for kind `unparsed`: the parser's message and where it stopped",

@@ -1,0 +1,75 @@
+// Fact extraction over the shared corpus: statements/s on one core over the migrations,
+// the share of `unparsed` statements, and the same counts for the dbt projects.
+// Usage: node bench/facts.mjs [--rounds N]
+import { build } from "esbuild";
+import { readFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { globSync } from "tinyglobby";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const corpus = path.resolve(root, "../shared/corpus");
+const out = path.join(root, "node_modules/.cache/warden-bench/sql.mjs");
+mkdirSync(path.dirname(out), { recursive: true });
+await build({ entryPoints: [path.join(root, "src/sql/index.ts")], outfile: out, bundle: true, platform: "node", format: "esm", packages: "external", logLevel: "warning" });
+const sql = await import(pathToFileURL(out).href);
+await sql.initSqlParser();
+
+const roundsArg = process.argv.indexOf("--rounds");
+const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 5;
+
+function load(dir, pattern, type) {
+  return globSync(pattern, { cwd: dir }).sort().map((p) => ({ path: p, text: readFileSync(path.join(dir, p), "utf8"), type }));
+}
+
+function count(documents) {
+  let statements = 0;
+  let unparsed = 0;
+  let nested = 0;
+  const kinds = {};
+  const failures = [];
+  for (const d of documents) {
+    for (const s of d.statements) {
+      statements++;
+      if (s.nested_in) nested++;
+      kinds[s.kind] = (kinds[s.kind] ?? 0) + 1;
+      if (s.kind === "unparsed") {
+        unparsed++;
+        failures.push(`${d.file.path}:${s.error?.line}:${s.error?.column} ${s.error?.message}`);
+      }
+    }
+  }
+  return { statements, unparsed, nested, kinds, failures };
+}
+
+// migrations: one project at a time (each is its own catalog), timed over several rounds
+const migDir = path.join(corpus, "migrations");
+const projects = globSync("*", { cwd: migDir, onlyDirectories: true }).map((p) => p.replace(/\/$/, "")).sort();
+const sets = projects.map((p) => ({ name: p, files: load(path.join(migDir, p), "**/*.sql", "migration") }));
+let best = Infinity;
+let totals;
+for (let r = 0; r < rounds; r++) {
+  const t0 = performance.now();
+  const docs = [];
+  for (const s of sets) docs.push(...sql.extractProject(s.files, { rootDir: path.join(migDir, s.name) }).documents);
+  const ms = performance.now() - t0;
+  best = Math.min(best, ms);
+  totals = count(docs);
+}
+const topLevel = totals.statements - totals.nested;
+console.log(`migrations: ${sets.reduce((n, s) => n + s.files.length, 0)} files, ${totals.statements} statements (${topLevel} top-level, ${totals.nested} nested in function/DO bodies)`);
+console.log(`  best of ${rounds}: ${best.toFixed(1)} ms → ${Math.round((totals.statements / best) * 1000)} statements/s (${Math.round((topLevel / best) * 1000)} top-level/s)`);
+console.log(`  unparsed: ${totals.unparsed} (${((totals.unparsed / totals.statements) * 100).toFixed(2)}%)`);
+for (const f of totals.failures) console.log(`    ${f}`);
+
+// dbt projects
+const dbtDir = path.join(corpus, "dbt");
+for (const p of globSync("*", { cwd: dbtDir, onlyDirectories: true }).map((x) => x.replace(/\/$/, "")).sort()) {
+  const files = load(path.join(dbtDir, p), "**/*.sql", "dbt_model");
+  const t0 = performance.now();
+  const { documents, notes } = sql.extractProject(files, { rootDir: path.join(dbtDir, p) });
+  const ms = performance.now() - t0;
+  const c = count(documents);
+  const dialect = documents.filter((d) => d.statements.some((s) => s.error?.dialect)).length;
+  console.log(`dbt ${p}: ${files.length} models, ${c.statements} statements, ${c.unparsed} unparsed (${dialect} files named a warehouse dialect), ${notes.filter((n) => n.kind === "macro").length} macro notes, ${ms.toFixed(0)} ms`);
+}

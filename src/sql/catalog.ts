@@ -1,0 +1,73 @@
+// The offline schema catalog: which relations and columns exist, learnt by replaying
+// migrations in order and from dbt YAML, with per-column classifications (tags and taint).
+import type { Column } from "./facts.js";
+
+export interface CatalogColumn {
+  name: string;
+  def?: Column;
+  classifications: Set<string>;
+}
+
+export interface CatalogRelation {
+  schema: string;
+  name: string;
+  kind: string; // table | view | materialized_view | dbt_model | dbt_source
+  columns: Map<string, CatalogColumn>;
+  /** false when the relation's column list is incomplete (e.g. dbt sources without YAML columns). */
+  columnsKnown: boolean;
+  /** the file that created it */
+  file: string;
+  /** classifications carried by the whole relation (dbt model tags) */
+  tags: Set<string>;
+}
+
+export function relKey(schema: string | null, name: string): string {
+  return `${schema ?? "public"}.${name}`;
+}
+
+export class Catalog {
+  readonly relations = new Map<string, CatalogRelation>();
+  /** relations known to be gone (dropped or renamed away) */
+  readonly dropped = new Set<string>();
+  /** dbt refs and sources: `ref:model`, `source:src.table` → relation key */
+  readonly aliases = new Map<string, string>();
+
+  get(schema: string | null, name: string): CatalogRelation | undefined {
+    return this.relations.get(relKey(schema, name));
+  }
+
+  create(schema: string | null, name: string, kind: string, file: string, columns: Column[] | string[], columnsKnown = true): CatalogRelation {
+    const key = relKey(schema, name);
+    const rel: CatalogRelation = { schema: schema ?? "public", name, kind, columns: new Map(), columnsKnown, file, tags: new Set() };
+    for (const c of columns) {
+      const col: CatalogColumn = typeof c === "string" ? { name: c, classifications: new Set() } : { name: c.name, def: c, classifications: new Set() };
+      rel.columns.set(col.name, col);
+    }
+    this.relations.set(key, rel);
+    this.dropped.delete(key);
+    return rel;
+  }
+
+  drop(schema: string | null, name: string): void {
+    const key = relKey(schema, name);
+    this.relations.delete(key);
+    this.dropped.add(key);
+  }
+
+  rename(schema: string | null, name: string, newName: string): void {
+    const rel = this.get(schema, name);
+    if (!rel) return;
+    this.drop(schema, name);
+    rel.name = newName;
+    this.relations.set(relKey(rel.schema, newName), rel);
+    this.dropped.delete(relKey(rel.schema, newName));
+  }
+
+  /** true/false when the catalog knows, null when it cannot tell. */
+  exists(schema: string | null, name: string): boolean | null {
+    const key = relKey(schema, name);
+    if (this.relations.has(key)) return true;
+    if (this.dropped.has(key)) return false;
+    return null;
+  }
+}

@@ -1,0 +1,463 @@
+// dbt models: finds the project (dbt_project.yml, model paths, schema YAML, sources),
+// renders model Jinja with nunjucks and a dbt context, maps rendered lines back to the
+// original file, and feeds model outputs (with classification taint) into the catalog.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import nunjucks from "nunjucks";
+import { globSync } from "tinyglobby";
+import YAML from "yaml";
+import type { DbtColumnInfo, DbtInfo, InputDocument, Location, Note } from "./facts.js";
+import { Catalog } from "./catalog.js";
+import { taintOf } from "./resolve.js";
+
+export interface DbtRender {
+  sql: string;
+  locate: (renderedOffset: number) => Location;
+}
+
+interface ModelYaml {
+  tags: string[];
+  materialized: string | null;
+  columns: Record<string, DbtColumnInfo>;
+}
+
+interface ProjectInfo {
+  dir: string; // relative to rootDir, "" for the root
+  name: string;
+  modelPaths: string[];
+  vars: Record<string, unknown>;
+  materialized: string | null;
+  models: Map<string, ModelYaml>;
+  compiled: Map<string, string>; // original_file_path (relative to project) → compiled SQL
+}
+
+interface FileLike {
+  path: string;
+  absPath?: string;
+  text: string;
+}
+
+const MARK = /\/\*@(\d+)@\*\//g;
+
+/** Classifications named by a column's tags and meta. */
+export function classificationsOf(tags: string[], meta: Record<string, unknown>): string[] {
+  const out = new Set<string>();
+  for (const t of tags) if (t.toLowerCase() === "pii") out.add("pii");
+  if (meta.pii === true || meta.contains_pii === true) out.add("pii");
+  const c = meta.classification ?? meta.classifications;
+  if (typeof c === "string") out.add(c.toLowerCase());
+  else if (Array.isArray(c)) for (const x of c) if (typeof x === "string") out.add(x.toLowerCase());
+  return [...out].sort();
+}
+
+function asStrings(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string");
+  return [];
+}
+
+function columnsOf(list: unknown): Record<string, DbtColumnInfo> {
+  const out: Record<string, DbtColumnInfo> = {};
+  if (!Array.isArray(list)) return out;
+  for (const c of list) {
+    if (!c || typeof c !== "object" || typeof (c as { name?: unknown }).name !== "string") continue;
+    const col = c as { name: string; tags?: unknown; meta?: unknown; config?: { tags?: unknown; meta?: unknown } };
+    const tags = [...asStrings(col.tags), ...asStrings(col.config?.tags)];
+    const meta = { ...((col.meta as Record<string, unknown>) ?? {}), ...((col.config?.meta as Record<string, unknown>) ?? {}) };
+    out[col.name.toLowerCase()] = { tags, meta, classifications: classificationsOf(tags, meta) };
+  }
+  return out;
+}
+
+function readYaml(abs: string): unknown {
+  try {
+    return YAML.parse(readFileSync(abs, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+export class DbtProject {
+  private readonly projects = new Map<string, ProjectInfo>();
+  private readonly modelNames = new Map<string, string>(); // path → model name
+
+  constructor(
+    private readonly rootDir: string,
+    files: FileLike[],
+    private readonly catalog: Catalog,
+    private readonly notes: Note[],
+  ) {
+    for (const f of files) this.modelNames.set(f.path, path.basename(f.path).replace(/\.sql$/i, ""));
+    for (const f of files) this.projectOf(f.path);
+  }
+
+  /** The dbt project a model belongs to: nearest dbt_project.yml, else the folder above `models/`. */
+  private projectOf(rel: string): ProjectInfo {
+    const parts = rel.replace(/\\/g, "/").split("/");
+    let dir: string | null = null;
+    for (let k = parts.length - 1; k >= 0; k--) {
+      const d = parts.slice(0, k).join("/");
+      if (existsSync(path.join(this.rootDir, d, "dbt_project.yml"))) {
+        dir = d;
+        break;
+      }
+    }
+    if (dir === null) {
+      const m = parts.lastIndexOf("models");
+      dir = m > 0 ? parts.slice(0, m).join("/") : m === 0 ? "" : parts.slice(0, -1).join("/");
+    }
+    const cached = this.projects.get(dir);
+    if (cached) return cached;
+    const abs = path.join(this.rootDir, dir);
+    const cfg = (readYaml(path.join(abs, "dbt_project.yml")) ?? {}) as Record<string, unknown>;
+    const modelPaths = asStrings(cfg["model-paths"] ?? cfg["source-paths"]);
+    const projName = typeof cfg.name === "string" ? cfg.name : path.basename(abs);
+    const modelsCfg = (cfg.models as Record<string, Record<string, unknown>> | undefined)?.[projName] ?? {};
+    const info: ProjectInfo = {
+      dir,
+      name: projName,
+      modelPaths: modelPaths.length ? modelPaths : ["models"],
+      vars: (cfg.vars as Record<string, unknown>) ?? {},
+      materialized: typeof modelsCfg["+materialized"] === "string" ? (modelsCfg["+materialized"] as string) : typeof modelsCfg.materialized === "string" ? (modelsCfg.materialized as string) : null,
+      models: new Map(),
+      compiled: new Map(),
+    };
+    this.projects.set(dir, info);
+    this.loadYaml(info, abs);
+    this.loadManifest(info, abs);
+    return info;
+  }
+
+  private loadYaml(info: ProjectInfo, abs: string): void {
+    const yamls: string[] = [];
+    for (const mp of info.modelPaths) {
+      const base = path.join(abs, mp);
+      if (existsSync(base)) yamls.push(...globSync(["**/*.yml", "**/*.yaml"], { cwd: base, absolute: true }));
+    }
+    yamls.sort();
+    for (const y of yamls) {
+      const doc = readYaml(y) as Record<string, unknown> | null;
+      if (!doc || typeof doc !== "object") continue;
+      for (const m of Array.isArray(doc.models) ? doc.models : []) {
+        if (!m || typeof m.name !== "string") continue;
+        const config = (m.config ?? {}) as Record<string, unknown>;
+        info.models.set(m.name, {
+          tags: [...asStrings(m.tags), ...asStrings(config.tags)],
+          materialized: typeof config.materialized === "string" ? config.materialized : null,
+          columns: columnsOf(m.columns),
+        });
+      }
+      for (const s of Array.isArray(doc.sources) ? doc.sources : []) {
+        if (!s || typeof s.name !== "string") continue;
+        const schema = typeof s.schema === "string" ? s.schema : s.name;
+        for (const t of Array.isArray(s.tables) ? s.tables : []) {
+          if (!t || typeof t.name !== "string") continue;
+          const ident = typeof t.identifier === "string" ? t.identifier : t.name;
+          const cols = columnsOf(t.columns);
+          const rel = this.catalog.create(schema.toLowerCase(), ident.toLowerCase(), "dbt_source", path.relative(this.rootDir, y), Object.keys(cols), false);
+          for (const [name, c] of Object.entries(cols)) for (const k of c.classifications ?? []) rel.columns.get(name)?.classifications.add(k);
+          this.catalog.aliases.set(`source:${s.name}.${t.name}`, `${schema.toLowerCase()}.${ident.toLowerCase()}`);
+        }
+      }
+    }
+  }
+
+  private loadManifest(info: ProjectInfo, abs: string): void {
+    const file = path.join(abs, "target", "manifest.json");
+    if (!existsSync(file)) return;
+    try {
+      const m = JSON.parse(readFileSync(file, "utf8")) as { nodes?: Record<string, { resource_type?: string; original_file_path?: string; compiled_code?: string; compiled_sql?: string }> };
+      for (const n of Object.values(m.nodes ?? {})) {
+        const sql = n.compiled_code ?? n.compiled_sql;
+        if (n.resource_type === "model" && n.original_file_path && typeof sql === "string") info.compiled.set(n.original_file_path.replace(/\\/g, "/"), sql);
+      }
+    } catch {
+      // an unreadable manifest: fall back to rendering
+    }
+  }
+
+  /** Upstream-first order of the given model paths (by `ref()` calls); returns indices. */
+  order(paths: string[]): number[] {
+    const byName = new Map<string, number>();
+    paths.forEach((p, i) => byName.set(this.modelNames.get(p) ?? "", i));
+    const deps = paths.map(() => new Set<number>());
+    paths.forEach((p, i) => {
+      let text = "";
+      try {
+        text = readFileSync(path.join(this.rootDir, p), "utf8");
+      } catch {
+        text = "";
+      }
+      for (const m of text.matchAll(/\bref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)/g)) {
+        const j = byName.get(m[2] ?? m[1]!);
+        if (j !== undefined && j !== i) deps[i]!.add(j);
+      }
+    });
+    const out: number[] = [];
+    const state = new Uint8Array(paths.length);
+    const visit = (i: number) => {
+      if (state[i] !== 0) return;
+      state[i] = 1; // in progress: a cycle is cut here
+      for (const d of deps[i]!) visit(d);
+      state[i] = 2;
+      out.push(i);
+    };
+    paths.map((_, i) => i).sort((a, b) => (paths[a]! < paths[b]! ? -1 : 1)).forEach(visit);
+    return out;
+  }
+
+  render(file: FileLike): { render?: DbtRender; info: DbtInfo; error?: string } {
+    const proj = this.projectOf(file.path);
+    const model = this.modelNames.get(file.path) ?? path.basename(file.path, ".sql");
+    const yml = proj.models.get(model);
+    const info: DbtInfo = { model, materialized: yml?.materialized ?? proj.materialized ?? "view", tags: [...(yml?.tags ?? [])], columns: yml?.columns ?? {}, refs: [], sources: [] };
+    const relInProject = path.relative(proj.dir, file.path).replace(/\\/g, "/");
+    const compiled = proj.compiled.get(relInProject);
+    const lines = file.text.split("\n");
+    if (compiled !== undefined) {
+      // compiled SQL has no line correspondence: statements map to the same line number, clamped
+      const rendered = compiled;
+      const starts = lineStarts(rendered);
+      return { render: { sql: rendered, locate: (off) => ({ line: Math.min(lineOf(starts, off), lines.length), column: 1 }) }, info };
+    }
+    const marked = markLines(file.text);
+    const ctx = this.context(proj, info, file.path);
+    // a call to a macro we do not have fails the render: define it as a placeholder and retry
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out = env.renderString(marked, ctx);
+        return { render: unmark(out, lines), info };
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        const missing = /Unable to call `([A-Za-z_][A-Za-z0-9_]*)/.exec(msg);
+        if (missing && attempt < 50 && !(missing[1]! in ctx)) {
+          ctx[missing[1]!] = ctx.__placeholder(missing[1]!);
+          continue;
+        }
+        return { info, error: `cannot render the model's Jinja: ${msg.replace(/\s+/g, " ").replace(/^\(unknown path\)\s*/, "").trim()}` };
+      }
+    }
+  }
+
+  private context(proj: ProjectInfo, info: DbtInfo, file: string): Record<string, unknown> & { __placeholder: (name: string) => unknown } {
+    const notes = this.notes;
+    const noted = new Set<string>();
+    const placeholder = (name: string): unknown => {
+      const ident = `warden_macro_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+      const fn = function () {
+        if (!noted.has(name)) {
+          noted.add(name);
+          notes.push({ file, message: `macro \`${name}\` is not available; rendered as the placeholder \`${ident}\``, kind: "macro" });
+        }
+        return ident;
+      };
+      return new Proxy(fn, {
+        get(target, prop) {
+          if (prop === Symbol.toPrimitive || prop === "toString" || prop === "valueOf") return () => ident;
+          if (typeof prop === "symbol" || prop === "apply" || prop === "call" || prop === "bind" || prop === "prototype" || prop === "length" || prop === "name") return Reflect.get(target, prop);
+          if (prop === "then" || prop === "__keywords") return undefined;
+          return placeholder(`${name}.${prop}`);
+        },
+      });
+    };
+    const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const ctx: Record<string, unknown> = {
+      ref: (...args: unknown[]) => {
+        const names = args.filter((a): a is string => typeof a === "string");
+        const name = names[names.length - 1] ?? "";
+        if (!info.refs!.includes(name)) info.refs!.push(name);
+        return quote(name);
+      },
+      source: (src: unknown, table: unknown) => {
+        const key = `${String(src)}.${String(table)}`;
+        if (!info.sources!.includes(key)) info.sources!.push(key);
+        const rel = this.catalog.aliases.get(`source:${key}`);
+        if (rel) {
+          const dot = rel.indexOf(".");
+          return `${quote(rel.slice(0, dot))}.${quote(rel.slice(dot + 1))}`;
+        }
+        return `${quote(String(src).toLowerCase())}.${quote(String(table).toLowerCase())}`;
+      },
+      config: (...args: unknown[]) => {
+        const kw = args[args.length - 1] as Record<string, unknown> | undefined;
+        if (kw && typeof kw === "object") {
+          if (typeof kw.materialized === "string") info.materialized = kw.materialized;
+          for (const t of asStrings(kw.tags)) if (!info.tags!.includes(t)) info.tags!.push(t);
+          if (typeof kw.schema === "string") info.schema = kw.schema;
+        }
+        return "";
+      },
+      var: (name: unknown, dflt?: unknown) => {
+        const v = proj.vars[String(name)];
+        return v !== undefined ? v : dflt !== undefined ? dflt : placeholder(`var.${String(name)}`);
+      },
+      env_var: (_name: unknown, dflt?: unknown) => (dflt !== undefined ? dflt : ""),
+      is_incremental: () => false,
+      this: quote(info.model),
+      target: { name: "dev", schema: "public", type: "postgres", database: "warden", profile_name: "warden", threads: 1 },
+      adapter: {
+        dispatch: (name: unknown) => placeholder(`adapter.dispatch.${String(name)}`),
+        quote,
+        get_relation: () => null,
+        get_columns_in_relation: () => [],
+        type: () => "postgres",
+      },
+      execute: false,
+      run_started_at: { strftime: () => "2000-01-01", isoformat: () => "2000-01-01T00:00:00" },
+      log: () => "",
+      print: () => "",
+      return: (v: unknown) => v,
+      exceptions: { raise_compiler_error: () => "", warn: () => "" },
+      invocation_id: "00000000-0000-0000-0000-000000000000",
+      project_name: proj.name,
+      model: { name: info.model, unique_id: `model.${proj.name}.${info.model}`, config: {} },
+      builtins: {},
+      modules: placeholder("modules"),
+      dbt_utils: placeholder("dbt_utils"),
+      dbt: placeholder("dbt"),
+      dbt_expectations: placeholder("dbt_expectations"),
+    };
+    ctx.builtins = { ref: ctx.ref, source: ctx.source, config: ctx.config };
+    Object.defineProperty(ctx, "__placeholder", { value: placeholder, enumerable: false });
+    return ctx as Record<string, unknown> & { __placeholder: (name: string) => unknown };
+  }
+
+  /** Records a rendered model in the catalog (outputs + YAML + taint) and adds its writes. */
+  afterModel(file: FileLike, doc: InputDocument): void {
+    const info = doc.dbt;
+    if (!info) return;
+    const last = [...doc.statements].reverse().find((s) => s.kind === "select" && !s.nested_in);
+    const outputs: string[] = [];
+    const taint = new Map<string, string[]>();
+    if (last) {
+      for (const r of last.reads) {
+        if (!r.via.includes("select") || !r.output) continue;
+        if (!outputs.includes(r.output)) outputs.push(r.output);
+      }
+      for (const o of outputs) taint.set(o, taintOf(last.reads.filter((r) => r.output === o && r.via.includes("select"))));
+    }
+    const yamlCols = info.columns ?? {};
+    const complete = outputs.length > 0 && !outputs.includes("*");
+    const rel = this.catalog.create(null, info.model, "dbt_model", file.path, complete ? outputs : Object.keys(yamlCols), complete);
+    for (const [name, c] of Object.entries(yamlCols)) {
+      const col = rel.columns.get(name) ?? (rel.columns.set(name, { name, classifications: new Set() }).get(name)!);
+      for (const k of c.classifications ?? []) col.classifications.add(k);
+    }
+    for (const [name, cls] of taint) for (const k of cls) rel.columns.get(name)?.classifications.add(k);
+    if (last) {
+      last.targets.push({ schema: null, name: info.model, kind: info.materialized ?? "view" });
+      for (const o of outputs) {
+        const sources = last.reads.filter((r) => r.output === o && r.via.includes("select")).map((r) => ({ ...r, via: ["select" as const] }));
+        const col = rel.columns.get(o);
+        const cls = col ? [...col.classifications].sort() : [];
+        const w: InputDocument["statements"][number]["writes"][number] = { schema: null, table: info.model, column: o, sources, masked: sources.length > 0 && sources.every((s) => s.masked) };
+        if (cls.length) w.classifications = cls;
+        last.writes.push(w);
+      }
+    }
+  }
+}
+
+const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+nunjucks.installJinjaCompat();
+
+/** Appends `/*@n@*\/` to every original line that ends outside a Jinja tag or comment. */
+function markLines(text: string): string {
+  const out: string[] = [];
+  let inTag: string | null = null; // closing delimiter we are waiting for
+  let line = 1;
+  let i = 0;
+  const n = text.length;
+  let last = 0;
+  while (i < n) {
+    if (inTag) {
+      const close = text.indexOf(inTag, i);
+      const nl = text.indexOf("\n", i);
+      if (close >= 0 && (nl < 0 || close < nl)) {
+        i = close + 2;
+        inTag = null;
+        continue;
+      }
+      if (nl < 0) break;
+      i = nl + 1;
+      line++;
+      continue;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */) {
+      const d = text[i + 1];
+      if (d === "{") inTag = "}}";
+      else if (d === "%") inTag = "%}";
+      else if (d === "#") inTag = "#}";
+      if (inTag) {
+        i += 2;
+        continue;
+      }
+    }
+    if (c === 10) {
+      const cr = i > 0 && text.charCodeAt(i - 1) === 13 ? 1 : 0;
+      out.push(text.slice(last, i - cr), `/*@${line}@*/`, text.slice(i - cr, i + 1));
+      last = i + 1;
+      line++;
+    }
+    i++;
+  }
+  out.push(text.slice(last));
+  if (!inTag) out.push(`/*@${line}@*/`);
+  return out.join("");
+}
+
+function lineStarts(t: string): number[] {
+  const s = [0];
+  for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) s.push(i + 1);
+  return s;
+}
+
+function lineOf(starts: number[], off: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= off) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** Strips the line markers from rendered SQL; each rendered line maps to the original line of the next marker. */
+function unmark(rendered: string, origLines: string[]): DbtRender {
+  const parts: string[] = [];
+  const markerAt: { off: number; line: number }[] = [];
+  let last = 0;
+  let outLen = 0;
+  for (const m of rendered.matchAll(MARK)) {
+    parts.push(rendered.slice(last, m.index));
+    outLen += m.index! - last;
+    markerAt.push({ off: outLen, line: Number(m[1]) });
+    last = m.index! + m[0].length;
+  }
+  parts.push(rendered.slice(last));
+  const sql = parts.join("");
+  const starts = lineStarts(sql);
+  // rendered line → original line: the first marker at or after the line's end
+  const map: number[] = [];
+  let k = 0;
+  for (let l = 0; l < starts.length; l++) {
+    const lineEnd = l + 1 < starts.length ? starts[l + 1]! - 1 : sql.length;
+    while (k < markerAt.length && markerAt[k]!.off < starts[l]!) k++;
+    const mk = markerAt[k];
+    map.push(mk && mk.off <= lineEnd ? mk.line : mk ? mk.line : origLines.length);
+  }
+  return {
+    sql,
+    locate: (off) => {
+      const rl = lineOf(starts, off);
+      const line = Math.max(1, Math.min(map[rl - 1] ?? 1, origLines.length));
+      const renderedLine = sql.slice(starts[rl - 1]!, rl < starts.length ? starts[rl]! - 1 : sql.length);
+      const orig = (origLines[line - 1] ?? "").replace(/\r$/, "");
+      // exact column when the line came through unchanged, else the line's first character
+      const column = renderedLine === orig ? off - starts[rl - 1]! + 1 : orig.length - orig.trimStart().length + 1;
+      return { line, column };
+    },
+  };
+}

@@ -1,0 +1,1015 @@
+// SQL text → statement facts: splits a file with exact spans, recovers from syntax errors
+// statement by statement, and turns each parse tree into a Statement (kinds, targets,
+// ALTER TABLE actions, nested PL/pgSQL statements, catalog effects, reads and writes).
+import { LineIndex } from "../diagnostics/span.js";
+import type { Action, ActionKind, Column, Constraint, Location, ObjectRef, Statement } from "./facts.js";
+import { ByteMap, codePointToUtf16, parsePlpgsql, parseSql, type PgNode } from "./parser.js";
+import { splitStatements, trimRange } from "./lexer.js";
+import { OffsetMap } from "./preprocess.js";
+import { collectFunctions, columnOf, constraintOf, defaultInfo, defElemValue, names, objectName, qnameOf, rangeVar, sval, typeOf, type QName } from "./ast.js";
+import { Catalog, relKey } from "./catalog.js";
+import { resolveStatement, type Classifier } from "./resolve.js";
+
+/** Where a parse input sits: its text, its byte map, and its offset in the preprocessed file text. */
+interface Src {
+  text: string;
+  bytes: ByteMap;
+  base: number;
+}
+
+export interface FileContext {
+  path: string;
+  original: string;
+  lines: LineIndex;
+  pre: string;
+  map: OffsetMap;
+  catalog: Catalog;
+  classify: Classifier;
+  masking: Set<string>;
+  statements: Statement[];
+  inTransaction: boolean;
+  /** relation keys created by earlier statements of this file */
+  createdHere: Set<string>;
+  /** relations known before this file: snapshot for `existed_before` */
+  before: (schema: string | null, name: string) => boolean | null;
+  /** relation keys this file touched (for the document's catalog excerpt) */
+  touch: (key: string) => void;
+  /** dbt: line mapping from rendered text to original lines, when rendered */
+  lineMap?: (renderedOffset: number) => Location;
+}
+
+export function locationAt(ctx: FileContext, preOffset: number): Location {
+  if (ctx.lineMap) return ctx.lineMap(preOffset);
+  const p = ctx.lines.position(ctx.map.toOriginal(preOffset));
+  return { line: p.line, column: p.column };
+}
+
+function rangeLocation(ctx: FileContext, start: number, end: number): Location {
+  const a = locationAt(ctx, start);
+  const b = locationAt(ctx, end);
+  return { line: a.line, column: a.column, end_line: b.line, end_column: b.column };
+}
+
+export function nodeLocation(ctx: FileContext, src: Src, byteLoc: number | undefined): Location | undefined {
+  if (byteLoc === undefined || byteLoc < 0) return undefined;
+  return locationAt(ctx, src.base + src.bytes.toUtf16(byteLoc));
+}
+
+/** Splits and extracts one (preprocessed) file text into ctx.statements. */
+export function extractText(ctx: FileContext): void {
+  const pre = ctx.pre;
+  const whole = parseSql(pre);
+  if (whole.ok) {
+    const src: Src = { text: pre, bytes: new ByteMap(pre), base: 0 };
+    handleRawStmts(ctx, src, whole.stmts, null);
+    return;
+  }
+  // the grammar stops at the first error: split lexically and parse piece by piece
+  for (const piece of splitStatements(pre)) {
+    const text = pre.slice(piece.start, piece.end);
+    const r = parseSql(text);
+    if (r.ok) {
+      handleRawStmts(ctx, { text, bytes: new ByteMap(text), base: piece.start }, r.stmts, null);
+    } else {
+      const at = piece.start + codePointToUtf16(text, r.cursor);
+      const errLoc = locationAt(ctx, at);
+      pushStatement(ctx, {
+        kind: "unparsed",
+        start: piece.start,
+        end: piece.end,
+        error: { message: r.message, line: errLoc.line, column: errLoc.column },
+      });
+    }
+  }
+}
+
+interface NewStatement {
+  kind: string;
+  start: number;
+  end: number;
+  error?: Statement["error"];
+  nested_in?: Statement["nested_in"];
+}
+
+function pushStatement(ctx: FileContext, n: NewStatement): Statement {
+  const o0 = ctx.map.toOriginal(n.start);
+  const o1 = ctx.map.toOriginal(n.end);
+  const st: Statement = {
+    index: ctx.statements.length,
+    kind: n.kind,
+    text: ctx.lineMap ? ctx.pre.slice(n.start, n.end) : ctx.original.slice(o0, o1),
+    location: rangeLocation(ctx, n.start, n.end),
+    targets: [],
+    reads: [],
+    writes: [],
+    relations: [],
+    functions: [],
+  };
+  if (ctx.inTransaction) st.in_transaction = true;
+  if (n.nested_in) st.nested_in = n.nested_in;
+  if (n.error) st.error = n.error;
+  ctx.statements.push(st);
+  return st;
+}
+
+function handleRawStmts(ctx: FileContext, src: Src, stmts: { stmt: PgNode; stmt_location?: number; stmt_len?: number }[], nested: Statement["nested_in"]): void {
+  for (const raw of stmts) {
+    const b0 = raw.stmt_location ?? 0;
+    const s = src.bytes.toUtf16(b0);
+    const e = raw.stmt_len ? src.bytes.toUtf16(b0 + raw.stmt_len) : src.text.length;
+    const [a, b] = trimRange(src.text, s, e);
+    handleStmt(ctx, src, raw.stmt, src.base + a, src.base + b, nested);
+  }
+}
+
+const STMT_KIND: Record<string, string> = {
+  CreateStmt: "create_table",
+  IndexStmt: "create_index",
+  ViewStmt: "create_view",
+  CreateSchemaStmt: "create_schema",
+  CreateSeqStmt: "create_sequence",
+  AlterSeqStmt: "alter_sequence",
+  CompositeTypeStmt: "create_type",
+  CreateEnumStmt: "create_type",
+  CreateRangeStmt: "create_type",
+  AlterEnumStmt: "alter_type",
+  CreateDomainStmt: "create_domain",
+  AlterDomainStmt: "alter_domain",
+  AlterFunctionStmt: "alter_function",
+  CreateTrigStmt: "create_trigger",
+  CreateEventTrigStmt: "create_event_trigger",
+  AlterEventTrigStmt: "alter_event_trigger",
+  CreateExtensionStmt: "create_extension",
+  AlterExtensionStmt: "alter_extension",
+  AlterExtensionContentsStmt: "alter_extension",
+  CreatePolicyStmt: "create_policy",
+  AlterPolicyStmt: "alter_policy",
+  CreateRoleStmt: "create_role",
+  AlterRoleStmt: "alter_role",
+  AlterRoleSetStmt: "alter_role",
+  DropRoleStmt: "drop_role",
+  InsertStmt: "insert",
+  UpdateStmt: "update",
+  DeleteStmt: "delete",
+  MergeStmt: "merge",
+  TruncateStmt: "truncate",
+  CopyStmt: "copy",
+  CommentStmt: "comment",
+  DoStmt: "do",
+  VariableShowStmt: "show",
+  LockStmt: "lock",
+  ClusterStmt: "cluster",
+  ExplainStmt: "explain",
+  NotifyStmt: "notify",
+  ListenStmt: "listen",
+  UnlistenStmt: "listen",
+  ReindexStmt: "reindex",
+  RefreshMatViewStmt: "refresh_materialized_view",
+  AlterOwnerStmt: "alter_owner",
+  AlterDefaultPrivilegesStmt: "alter_default_privileges",
+  CreatePublicationStmt: "create_publication",
+  AlterPublicationStmt: "alter_publication",
+  CreateSubscriptionStmt: "create_subscription",
+  CreatedbStmt: "create_database",
+  DropdbStmt: "drop_database",
+  CallStmt: "call",
+  GrantRoleStmt: "grant_role",
+  CreateCastStmt: "other",
+  RuleStmt: "create_rule",
+  CheckPointStmt: "other",
+  DiscardStmt: "other",
+  PrepareStmt: "other",
+  ExecuteStmt: "other",
+  DeallocateStmt: "other",
+  DeclareCursorStmt: "other",
+  FetchStmt: "other",
+  ClosePortalStmt: "other",
+  SecLabelStmt: "other",
+  CreateForeignTableStmt: "create_table",
+  CreateFdwStmt: "other",
+  CreateForeignServerStmt: "other",
+  CreateUserMappingStmt: "other",
+  ImportForeignSchemaStmt: "other",
+  CreateTableSpaceStmt: "other",
+  CreateStatsStmt: "other",
+  CreateConversionStmt: "other",
+  CreateOpClassStmt: "other",
+  CreateAmStmt: "other",
+  CreatePLangStmt: "other",
+  CreateTransformStmt: "other",
+  AlterTSConfigurationStmt: "other",
+  AlterTSDictionaryStmt: "other",
+  AlterSystemStmt: "set",
+  LoadStmt: "other",
+  AlterCollationStmt: "other",
+  AlterDatabaseStmt: "alter_database",
+  AlterDatabaseSetStmt: "alter_database",
+  AlterStatsStmt: "other",
+  AlterOperatorStmt: "other",
+  AlterTypeStmt: "alter_type",
+  ReassignOwnedStmt: "alter_owner",
+  DropOwnedStmt: "other",
+  CreateOpFamilyStmt: "other",
+  AlterOpFamilyStmt: "other",
+};
+
+const OBJECT_KIND: Record<string, string> = {
+  OBJECT_TABLE: "table",
+  OBJECT_INDEX: "index",
+  OBJECT_VIEW: "view",
+  OBJECT_MATVIEW: "materialized_view",
+  OBJECT_SCHEMA: "schema",
+  OBJECT_SEQUENCE: "sequence",
+  OBJECT_TYPE: "type",
+  OBJECT_DOMAIN: "domain",
+  OBJECT_FUNCTION: "function",
+  OBJECT_PROCEDURE: "procedure",
+  OBJECT_ROUTINE: "routine",
+  OBJECT_AGGREGATE: "aggregate",
+  OBJECT_TRIGGER: "trigger",
+  OBJECT_EVENT_TRIGGER: "event_trigger",
+  OBJECT_EXTENSION: "extension",
+  OBJECT_POLICY: "policy",
+  OBJECT_COLUMN: "column",
+  OBJECT_TABCONSTRAINT: "constraint",
+  OBJECT_DATABASE: "database",
+  OBJECT_ROLE: "role",
+  OBJECT_FOREIGN_TABLE: "foreign_table",
+  OBJECT_RULE: "rule",
+  OBJECT_PUBLICATION: "publication",
+  OBJECT_SUBSCRIPTION: "subscription",
+  OBJECT_TABLESPACE: "tablespace",
+  OBJECT_COLLATION: "collation",
+  OBJECT_CAST: "cast",
+  OBJECT_OPERATOR: "operator",
+  OBJECT_LARGEOBJECT: "large_object",
+  OBJECT_LANGUAGE: "language",
+  OBJECT_FDW: "foreign_data_wrapper",
+  OBJECT_FOREIGN_SERVER: "server",
+  OBJECT_ATTRIBUTE: "attribute",
+  OBJECT_STATISTIC_EXT: "statistics",
+  OBJECT_TSCONFIGURATION: "text_search_configuration",
+  OBJECT_TSDICTIONARY: "text_search_dictionary",
+};
+
+// object kinds whose DROP / ALTER has a statement kind of its own
+const DROP_KINDS = new Set(["table", "index", "view", "materialized_view", "schema", "sequence", "type", "domain", "function", "procedure", "trigger", "event_trigger", "extension", "policy"]);
+const ALTER_KINDS: Record<string, string> = {
+  table: "alter_table",
+  foreign_table: "alter_table",
+  index: "alter_index",
+  view: "alter_view",
+  materialized_view: "alter_view",
+  sequence: "alter_sequence",
+  type: "alter_type",
+  attribute: "alter_type",
+  domain: "alter_domain",
+  schema: "alter_schema",
+  function: "alter_function",
+  procedure: "alter_function",
+  routine: "alter_function",
+  extension: "alter_extension",
+  policy: "alter_policy",
+  role: "alter_role",
+  column: "alter_table",
+  constraint: "alter_table",
+  trigger: "alter_trigger",
+  database: "alter_database",
+};
+
+function objectKind(objtype: string | undefined): string {
+  return (objtype && OBJECT_KIND[objtype]) || (objtype ? objtype.replace(/^OBJECT_/, "").toLowerCase() : "other");
+}
+
+function target(ctx: FileContext, q: QName, kind: string, loc?: Location): ObjectRef {
+  const ref: ObjectRef = { schema: q.schema, name: q.name, kind };
+  if (kind === "table" || kind === "view" || kind === "materialized_view" || kind === "foreign_table") {
+    const key = relKey(q.schema, q.name);
+    ctx.touch(key);
+    ref.created_in_file = ctx.createdHere.has(key);
+    ref.existed_before = ref.created_in_file ? false : ctx.before(q.schema, q.name);
+    const rel = ctx.catalog.get(q.schema, q.name);
+    if (rel && rel.columnsKnown) {
+      ref.columns = [...rel.columns.keys()];
+      const pii = [...rel.columns.values()].filter((c) => c.classifications.size > 0 || ctx.classify(rel.schema, rel.name, c.name).length > 0).map((c) => c.name);
+      if (pii.length) ref.pii_columns = pii;
+    }
+  }
+  if (loc) ref.location = loc;
+  return ref;
+}
+
+function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end: number, nested: Statement["nested_in"]): void {
+  const type = Object.keys(node)[0] ?? "";
+  const n = node[type] ?? {};
+  const st = pushStatement(ctx, { kind: STMT_KIND[type] ?? "other", start, end, nested_in: nested });
+  const loc = (b: number | undefined) => nodeLocation(ctx, src, b);
+  const fns = new Set<string>();
+  collectFunctions(node, fns);
+  st.functions = [...fns];
+  const nestedJobs: (() => void)[] = [];
+
+  switch (type) {
+    case "CreateStmt":
+    case "CreateForeignTableStmt": {
+      const c = type === "CreateStmt" ? n : n.base;
+      const q = rangeVar(c.relation);
+      st.targets.push(target(ctx, q, type === "CreateStmt" ? "table" : "foreign_table", loc(c.relation?.location)));
+      if (c.if_not_exists) st.if_not_exists = true;
+      if (c.relation?.relpersistence === "t") st.temporary = true;
+      const columns: Column[] = [];
+      const constraints: Constraint[] = [];
+      for (const el of c.tableElts ?? []) {
+        if (el.ColumnDef) {
+          const col = columnOf(el.ColumnDef);
+          const l = loc(el.ColumnDef.location);
+          if (l) col.location = l;
+          columns.push(col);
+        } else if (el.Constraint) {
+          const k = constraintOf(el.Constraint);
+          constraints.push(k);
+          // table-level PRIMARY KEY marks its columns not null
+          if (k.kind === "primary_key") for (const col of columns) if (k.columns?.includes(col.name)) (col.primary_key = true), (col.not_null = true);
+        }
+      }
+      st.columns = columns;
+      st.constraints = constraints;
+      if (c.partbound || c.inhRelations?.length) {
+        for (const p of c.inhRelations ?? []) st.relations.push(target(ctx, rangeVar(p.RangeVar), "table", loc(p.RangeVar?.location)));
+      }
+      if (!c.if_not_exists || ctx.catalog.exists(q.schema, q.name) !== true) {
+        ctx.catalog.create(q.schema, q.name, "table", ctx.path, columns);
+        ctx.createdHere.add(relKey(q.schema, q.name));
+      }
+      break;
+    }
+    case "CreateTableAsStmt": {
+      const into = n.into;
+      const q = rangeVar(into?.rel);
+      const mat = n.objtype === "OBJECT_MATVIEW";
+      st.kind = mat ? "create_materialized_view" : "create_table_as";
+      st.targets.push(target(ctx, q, mat ? "materialized_view" : "table", loc(into?.rel?.location)));
+      if (n.if_not_exists) st.if_not_exists = true;
+      if (into?.rel?.relpersistence === "t") st.temporary = true;
+      resolveStatement(ctx, src, st, n.query, { kind: "create_as", target: q, columnNames: names(into?.colNames), relKind: mat ? "materialized_view" : "table" });
+      ctx.createdHere.add(relKey(q.schema, q.name));
+      break;
+    }
+    case "ViewStmt": {
+      const q = rangeVar(n.view);
+      st.targets.push(target(ctx, q, "view", loc(n.view?.location)));
+      if (n.replace) st.or_replace = true;
+      if (n.view?.relpersistence === "t") st.temporary = true;
+      resolveStatement(ctx, src, st, n.query, { kind: "create_as", target: q, columnNames: names(n.aliases), relKind: "view" });
+      ctx.createdHere.add(relKey(q.schema, q.name));
+      break;
+    }
+    case "SelectStmt": {
+      if (n.intoClause) {
+        st.kind = "select_into";
+        const q = rangeVar(n.intoClause.rel);
+        st.targets.push(target(ctx, q, "table", loc(n.intoClause.rel?.location)));
+        resolveStatement(ctx, src, st, node, { kind: "create_as", target: q, columnNames: names(n.intoClause.colNames), relKind: "table" });
+        ctx.createdHere.add(relKey(q.schema, q.name));
+      } else {
+        st.kind = "select";
+        st.limit = limitOf(n);
+        resolveStatement(ctx, src, st, node, { kind: "select" });
+      }
+      break;
+    }
+    case "InsertStmt":
+    case "UpdateStmt":
+    case "DeleteStmt":
+    case "MergeStmt": {
+      const q = rangeVar(n.relation);
+      st.targets.push(target(ctx, q, "table", loc(n.relation?.location)));
+      if (type !== "InsertStmt" && type !== "MergeStmt") st.has_where = !!n.whereClause;
+      st.returning = Array.isArray(n.returningList) && n.returningList.length > 0;
+      resolveStatement(ctx, src, st, node, { kind: "dml" });
+      break;
+    }
+    case "TruncateStmt": {
+      for (const r of n.relations ?? []) st.targets.push(target(ctx, rangeVar(r.RangeVar), "table", loc(r.RangeVar?.location)));
+      st.cascade = n.behavior === "DROP_CASCADE";
+      break;
+    }
+    case "CopyStmt": {
+      const direction = n.is_from ? "from" : "to";
+      const targetKind = n.is_program ? "program" : n.filename ? "file" : n.is_from ? "stdin" : "stdout";
+      st.copy = { direction, target: targetKind, query: !!n.query, path: n.filename ?? null };
+      if (n.relation) st.targets.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation.location)));
+      resolveStatement(ctx, src, st, node, { kind: "copy" });
+      break;
+    }
+    case "IndexStmt": {
+      const q = { schema: n.relation?.schemaname ?? null, name: n.idxname ?? "" };
+      st.targets.push({ schema: q.schema, name: q.name, kind: "index" });
+      st.relations.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation?.location)));
+      st.unique = !!n.unique;
+      st.concurrently = !!n.concurrent;
+      if (n.if_not_exists) st.if_not_exists = true;
+      st.columns = (n.indexParams ?? []).map((p: PgNode) => ({ name: p.IndexElem?.name ?? "" })).filter((c: Column) => c.name);
+      break;
+    }
+    case "AlterTableStmt": {
+      const kind = objectKind(n.objtype);
+      st.kind = ALTER_KINDS[kind] ?? "other";
+      st.object_kind = kind;
+      const q = rangeVar(n.relation);
+      st.targets.push(target(ctx, q, kind, loc(n.relation?.location)));
+      if (n.missing_ok) st.if_exists = true;
+      st.actions = (n.cmds ?? []).map((c: PgNode) => alterAction(ctx, src, c.AlterTableCmd ?? {}));
+      applyAlter(ctx, q, st.actions!);
+      break;
+    }
+    case "RenameStmt": {
+      const kind = objectKind(n.renameType);
+      const relKind = n.relationType ? objectKind(n.relationType) : kind;
+      st.kind = ALTER_KINDS[kind === "column" || kind === "constraint" ? relKind : kind] ?? "other";
+      st.object_kind = kind;
+      const q = n.relation ? rangeVar(n.relation) : objectName(n.object);
+      st.targets.push(target(ctx, q, kind === "column" || kind === "constraint" ? relKind : kind, loc(n.relation?.location)));
+      if (n.missing_ok) st.if_exists = true;
+      const action: Action =
+        kind === "column"
+          ? { kind: "rename_column", column: n.subname ?? null, new_name: n.newname ?? null }
+          : kind === "constraint"
+            ? { kind: "rename_constraint", constraint: { name: n.subname ?? null, kind: "other" }, new_name: n.newname ?? null }
+            : { kind: kind === "table" ? "rename_table" : "rename", new_name: n.newname ?? null };
+      st.actions = [action];
+      applyAlter(ctx, q, st.actions);
+      break;
+    }
+    case "AlterObjectSchemaStmt": {
+      const kind = objectKind(n.objectType);
+      st.kind = ALTER_KINDS[kind] ?? "other";
+      st.object_kind = kind;
+      const q = n.relation ? rangeVar(n.relation) : objectName(n.object);
+      st.targets.push(target(ctx, q, kind, loc(n.relation?.location)));
+      st.actions = [{ kind: "set_schema", new_name: n.newschema ?? null }];
+      break;
+    }
+    case "DropStmt": {
+      const kind = objectKind(n.removeType);
+      st.kind = DROP_KINDS.has(kind) ? `drop_${kind}` : "other";
+      st.object_kind = kind;
+      st.if_exists = !!n.missing_ok;
+      st.cascade = n.behavior === "DROP_CASCADE";
+      st.concurrently = !!n.concurrent;
+      for (const o of n.objects ?? []) {
+        let q = objectName(o);
+        if (kind === "trigger" || kind === "policy" || kind === "rule") {
+          // DROP TRIGGER name ON table: the list is [schema?, table, name]
+          const parts = o.List ? names(o.List.items) : [];
+          q = { schema: parts.length > 2 ? parts[0]! : null, name: parts[parts.length - 1] ?? "" };
+          if (parts.length > 1) st.relations.push(target(ctx, qnameOf(parts.slice(0, -1)), "table"));
+        }
+        st.targets.push(target(ctx, q, kind));
+        if (kind === "table" || kind === "view" || kind === "materialized_view") ctx.catalog.drop(q.schema, q.name);
+        if (kind === "schema") for (const rel of [...ctx.catalog.relations.values()]) if (rel.schema === q.name) ctx.catalog.drop(rel.schema, rel.name);
+      }
+      break;
+    }
+    case "CreateSchemaStmt": {
+      st.targets.push({ schema: null, name: n.schemaname ?? n.authrole?.RoleSpec?.rolename ?? "", kind: "schema" });
+      if (n.if_not_exists) st.if_not_exists = true;
+      break;
+    }
+    case "CreateSeqStmt":
+    case "AlterSeqStmt": {
+      st.targets.push({ ...rangeVar(n.sequence), kind: "sequence" });
+      if (n.if_not_exists) st.if_not_exists = true;
+      if (n.missing_ok) st.if_exists = true;
+      break;
+    }
+    case "CompositeTypeStmt": {
+      st.targets.push({ ...rangeVar(n.typevar), kind: "type" });
+      st.columns = (n.coldeflist ?? []).filter((c: PgNode) => c.ColumnDef).map((c: PgNode) => columnOf(c.ColumnDef));
+      break;
+    }
+    case "CreateEnumStmt":
+    case "CreateRangeStmt":
+    case "AlterTypeStmt": {
+      st.targets.push({ ...qnameOf(names(n.typeName)), kind: "type" });
+      break;
+    }
+    case "DefineStmt": {
+      const kind = objectKind(n.kind);
+      st.kind = kind === "type" ? "create_type" : "other";
+      st.object_kind = kind;
+      st.targets.push({ ...qnameOf(names(n.defnames)), kind });
+      if (n.replace) st.or_replace = true;
+      break;
+    }
+    case "AlterEnumStmt": {
+      st.targets.push({ ...qnameOf(names(n.typeName)), kind: "type" });
+      st.object_kind = "type";
+      if (n.oldVal) st.enum_change = { op: "rename_value", value: n.newVal ?? "", before: n.oldVal };
+      else {
+        st.enum_change = { op: "add_value", value: n.newVal ?? "", before: null, after: null };
+        if (n.newValNeighbor) st.enum_change[n.newValIsAfter ? "after" : "before"] = n.newValNeighbor;
+        if (n.skipIfNewValExists) st.if_not_exists = true;
+      }
+      break;
+    }
+    case "CreateDomainStmt":
+    case "AlterDomainStmt": {
+      st.targets.push({ ...qnameOf(names(n.domainname ?? n.typeName)), kind: "domain" });
+      break;
+    }
+    case "CreateFunctionStmt": {
+      st.kind = n.is_procedure ? "create_procedure" : "create_function";
+      st.object_kind = n.is_procedure ? "procedure" : "function";
+      st.targets.push({ ...qnameOf(names(n.funcname)), kind: st.object_kind });
+      if (n.replace) st.or_replace = true;
+      const lang = (n.options ?? []).find((o: PgNode) => o.DefElem?.defname === "language");
+      const language = lang ? defElemValue(lang.DefElem) : null;
+      const returnsTrigger = names(n.returnType?.names).pop() === "trigger";
+      if (language === "plpgsql") nestedJobs.push(() => nestedPlpgsql(ctx, src, start, end, st, returnsTrigger ? "trigger" : "function", null));
+      else if (language === "sql" || n.sql_body) nestedJobs.push(() => nestedSqlBody(ctx, src, start, end, n));
+      break;
+    }
+    case "AlterFunctionStmt": {
+      st.targets.push({ ...qnameOf(names(n.func?.objname)), kind: "function" });
+      break;
+    }
+    case "CreateTrigStmt": {
+      st.targets.push({ schema: null, name: n.trigname ?? "", kind: "trigger" });
+      st.relations.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation?.location)));
+      if (n.replace) st.or_replace = true;
+      st.functions = [...new Set([...st.functions, names(n.funcname).join(".")])];
+      break;
+    }
+    case "CreateEventTrigStmt":
+      st.targets.push({ schema: null, name: n.trigname ?? "", kind: "event_trigger" });
+      st.functions = [...new Set([...st.functions, names(n.funcname).join(".")])];
+      break;
+    case "CreateExtensionStmt":
+    case "AlterExtensionStmt":
+    case "AlterExtensionContentsStmt":
+      st.targets.push({ schema: null, name: n.extname ?? "", kind: "extension" });
+      if (n.if_not_exists) st.if_not_exists = true;
+      break;
+    case "CreatePolicyStmt":
+    case "AlterPolicyStmt":
+      st.targets.push({ schema: null, name: n.policy_name ?? "", kind: "policy" });
+      st.relations.push(target(ctx, rangeVar(n.table), "table", loc(n.table?.location)));
+      break;
+    case "CreateRoleStmt":
+      st.targets.push({ schema: null, name: n.role ?? "", kind: "role" });
+      break;
+    case "AlterRoleStmt":
+    case "AlterRoleSetStmt":
+      st.targets.push({ schema: null, name: roleName(n.role), kind: "role" });
+      break;
+    case "DropRoleStmt":
+      for (const r of n.roles ?? []) st.targets.push({ schema: null, name: roleName(r), kind: "role" });
+      st.if_exists = !!n.missing_ok;
+      break;
+    case "GrantStmt": {
+      st.kind = n.is_grant ? "grant" : "revoke";
+      const kind = objectKind(n.objtype);
+      st.object_kind = n.targtype === "ACL_TARGET_ALL_IN_SCHEMA" ? `all_${kind}s_in_schema` : kind;
+      const privs: string[] = (n.privileges ?? []).map((p: PgNode) => (p.AccessPriv?.priv_name ?? "").toLowerCase());
+      st.privileges = privs.length ? privs : ["all"];
+      st.grantees = (n.grantees ?? []).map(roleName);
+      for (const o of n.objects ?? []) {
+        const q = o.RangeVar ? rangeVar(o.RangeVar) : n.targtype === "ACL_TARGET_ALL_IN_SCHEMA" ? { schema: sval(o), name: "*" } : objectName(o);
+        st.targets.push(target(ctx, q, kind === "table" && n.targtype === "ACL_TARGET_ALL_IN_SCHEMA" ? "schema" : kind, loc(o.RangeVar?.location)));
+      }
+      if (n.behavior === "DROP_CASCADE") st.cascade = true;
+      break;
+    }
+    case "GrantRoleStmt": {
+      st.kind = n.is_grant ? "grant" : "revoke";
+      st.object_kind = "role";
+      const roles: string[] = (n.granted_roles ?? []).map((p: PgNode) => p.AccessPriv?.priv_name ?? "");
+      st.privileges = roles;
+      st.grantees = (n.grantee_roles ?? []).map(roleName);
+      for (const r of roles) st.targets.push({ schema: null, name: r, kind: "role" });
+      break;
+    }
+    case "AlterDefaultPrivilegesStmt": {
+      const a = n.action?.GrantStmt;
+      if (a) {
+        st.object_kind = objectKind(a.objtype);
+        const privs: string[] = (a.privileges ?? []).map((p: PgNode) => (p.AccessPriv?.priv_name ?? "").toLowerCase());
+        st.privileges = privs.length ? privs : ["all"];
+        st.grantees = (a.grantees ?? []).map(roleName);
+      }
+      break;
+    }
+    case "CommentStmt": {
+      const kind = objectKind(n.objtype);
+      st.object_kind = kind;
+      const q = objectName(n.object);
+      if (kind === "column") {
+        const parts = n.object?.List ? names(n.object.List.items) : [];
+        st.targets.push(target(ctx, qnameOf(parts.slice(0, -1)), "table"));
+        st.columns = [{ name: parts[parts.length - 1] ?? "" }];
+      } else st.targets.push(target(ctx, q, kind));
+      break;
+    }
+    case "DoStmt": {
+      const lang = (n.args ?? []).find((a: PgNode) => a.DefElem?.defname === "language");
+      const language = lang ? defElemValue(lang.DefElem) : "plpgsql";
+      const body = (n.args ?? []).find((a: PgNode) => a.DefElem?.defname === "as");
+      if (language === "plpgsql" && body) nestedJobs.push(() => nestedPlpgsql(ctx, src, start, end, st, "do", defElemValue(body.DefElem) ?? ""));
+      break;
+    }
+    case "VariableSetStmt": {
+      st.kind = n.kind === "VAR_RESET" || n.kind === "VAR_RESET_ALL" ? "reset" : "set";
+      const value = (n.args ?? []).map((a: PgNode) => constText(a)).join(", ");
+      st.setting = { name: n.name ?? "all", value: st.kind === "reset" || n.kind === "VAR_SET_DEFAULT" ? null : value, local: !!n.is_local };
+      break;
+    }
+    case "AlterSystemStmt": {
+      const s = n.setstmt ?? {};
+      st.setting = { name: s.name ?? "", value: (s.args ?? []).map((a: PgNode) => constText(a)).join(", ") || null, local: false };
+      st.object_kind = "system";
+      break;
+    }
+    case "TransactionStmt": {
+      const op = TX_OPS[n.kind as string] ?? "other";
+      st.kind = op === "begin" ? "begin" : op === "commit" ? "commit" : op === "rollback" || op === "rollback_to" ? "rollback" : op === "savepoint" ? "savepoint" : op === "release_savepoint" ? "release_savepoint" : "other";
+      st.transaction = { op: op as NonNullable<Statement["transaction"]>["op"] };
+      if (op === "begin") ctx.inTransaction = true;
+      else if (op === "commit" || op === "rollback") ctx.inTransaction = false;
+      delete st.in_transaction;
+      if (op !== "begin" && op !== "commit" && op !== "rollback" && ctx.inTransaction) st.in_transaction = true;
+      break;
+    }
+    case "VacuumStmt": {
+      st.kind = n.is_vacuumcmd ? "vacuum" : "analyze";
+      const opts = (n.options ?? []).map((o: PgNode) => o.DefElem?.defname);
+      if (n.is_vacuumcmd) st.vacuum = { full: opts.includes("full") };
+      for (const r of n.rels ?? []) {
+        const rel = r.VacuumRelation?.relation;
+        if (rel) st.targets.push(target(ctx, rangeVar(rel), "table", loc(rel.location)));
+      }
+      break;
+    }
+    case "ClusterStmt":
+      if (n.relation) st.targets.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation.location)));
+      break;
+    case "ReindexStmt":
+      st.object_kind = objectKind(n.kind?.replace("REINDEX_OBJECT_", "OBJECT_"));
+      if (n.relation) st.targets.push(target(ctx, rangeVar(n.relation), st.object_kind, loc(n.relation.location)));
+      else if (n.name) st.targets.push({ schema: null, name: n.name, kind: st.object_kind });
+      st.concurrently = (n.params ?? []).some((p: PgNode) => p.DefElem?.defname === "concurrently");
+      break;
+    case "RefreshMatViewStmt":
+      st.targets.push(target(ctx, rangeVar(n.relation), "materialized_view", loc(n.relation?.location)));
+      st.concurrently = !!n.concurrent;
+      break;
+    case "LockStmt":
+      for (const r of n.relations ?? []) st.targets.push(target(ctx, rangeVar(r.RangeVar), "table", loc(r.RangeVar?.location)));
+      break;
+    case "AlterOwnerStmt": {
+      const kind = objectKind(n.objectType);
+      st.object_kind = kind;
+      st.targets.push(target(ctx, n.relation ? rangeVar(n.relation) : objectName(n.object), kind));
+      st.grantees = [roleName(n.newowner)];
+      break;
+    }
+    case "ExplainStmt": {
+      // EXPLAIN ANALYZE runs its query: its facts are the query's
+      const analyze = (n.options ?? []).some((o: PgNode) => o.DefElem?.defname === "analyze");
+      if (analyze && n.query) resolveStatement(ctx, src, st, n.query, { kind: "select" });
+      break;
+    }
+    case "CallStmt":
+      st.targets.push({ ...qnameOf(names(n.funccall?.funcname)), kind: "procedure" });
+      break;
+    case "CreatedbStmt":
+    case "DropdbStmt":
+      st.targets.push({ schema: null, name: n.dbname ?? "", kind: "database" });
+      if (n.missing_ok) st.if_exists = true;
+      break;
+    case "RuleStmt":
+      st.targets.push({ schema: null, name: n.rulename ?? "", kind: "rule" });
+      st.relations.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation?.location)));
+      if (n.replace) st.or_replace = true;
+      break;
+    default:
+      break;
+  }
+  for (const job of nestedJobs) job();
+}
+
+const TX_OPS: Record<string, string> = {
+  TRANS_STMT_BEGIN: "begin",
+  TRANS_STMT_START: "begin",
+  TRANS_STMT_COMMIT: "commit",
+  TRANS_STMT_ROLLBACK: "rollback",
+  TRANS_STMT_SAVEPOINT: "savepoint",
+  TRANS_STMT_RELEASE: "release_savepoint",
+  TRANS_STMT_ROLLBACK_TO: "rollback_to",
+  TRANS_STMT_PREPARE: "prepare",
+  TRANS_STMT_COMMIT_PREPARED: "commit_prepared",
+  TRANS_STMT_ROLLBACK_PREPARED: "rollback_prepared",
+};
+
+function roleName(r: PgNode): string {
+  const s = r?.RoleSpec ?? r;
+  switch (s?.roletype) {
+    case "ROLESPEC_PUBLIC":
+      return "public";
+    case "ROLESPEC_CURRENT_USER":
+      return "current_user";
+    case "ROLESPEC_SESSION_USER":
+      return "session_user";
+    case "ROLESPEC_CURRENT_ROLE":
+      return "current_role";
+    default:
+      return s?.rolename ?? "";
+  }
+}
+
+function constText(a: PgNode): string {
+  const c = a?.A_Const;
+  if (!c) return sval(a);
+  if (c.sval) return c.sval.sval ?? "";
+  if (c.ival) return String(c.ival.ival ?? 0);
+  if (c.ival !== undefined) return "0";
+  if (c.fval) return c.fval.fval ?? "";
+  if (c.boolval) return String(c.boolval.boolval ?? false);
+  return "";
+}
+
+function limitOf(n: PgNode): number | null {
+  const c = n.limitCount?.A_Const;
+  if (!c) return null;
+  if (c.ival !== undefined) return c.ival.ival ?? 0;
+  return null;
+}
+
+const AT_KINDS: Record<string, ActionKind> = {
+  AT_AddColumn: "add_column",
+  AT_DropColumn: "drop_column",
+  AT_AlterColumnType: "alter_column_type",
+  AT_SetNotNull: "set_not_null",
+  AT_DropNotNull: "drop_not_null",
+  AT_AddConstraint: "add_constraint",
+  AT_DropConstraint: "drop_constraint",
+  AT_ValidateConstraint: "validate_constraint",
+  AT_AddIndexConstraint: "add_constraint",
+  AT_EnableTrig: "enable_trigger",
+  AT_EnableAlwaysTrig: "enable_trigger",
+  AT_EnableReplicaTrig: "enable_trigger",
+  AT_EnableTrigAll: "enable_trigger",
+  AT_EnableTrigUser: "enable_trigger",
+  AT_DisableTrig: "disable_trigger",
+  AT_DisableTrigAll: "disable_trigger",
+  AT_DisableTrigUser: "disable_trigger",
+  AT_SetTableSpace: "set_tablespace",
+  AT_SetLogged: "set_logged",
+  AT_SetUnLogged: "set_unlogged",
+  AT_AttachPartition: "attach_partition",
+  AT_DetachPartition: "detach_partition",
+  AT_DetachPartitionFinalize: "detach_partition",
+  AT_AddIdentity: "add_identity",
+  AT_DropIdentity: "drop_identity",
+  AT_SetStatistics: "set_statistics",
+  AT_SetStorage: "set_storage",
+  AT_ChangeOwner: "owner_to",
+  AT_EnableRowSecurity: "enable_rls",
+  AT_DisableRowSecurity: "disable_rls",
+  AT_ForceRowSecurity: "force_rls",
+  AT_NoForceRowSecurity: "no_force_rls",
+  AT_ClusterOn: "cluster_on",
+  AT_SetRelOptions: "set_options",
+  AT_ResetRelOptions: "set_options",
+};
+
+function alterAction(ctx: FileContext, src: Src, c: PgNode): Action {
+  const sub: string = c.subtype ?? "";
+  let kind: ActionKind = AT_KINDS[sub] ?? "other";
+  const a: Action = { kind };
+  const def = c.def;
+  switch (sub) {
+    case "AT_AddColumn": {
+      const col = columnOf(def?.ColumnDef ?? {});
+      a.column = col.name;
+      a.type = col.type ?? null;
+      a.not_null = !!col.not_null;
+      a.has_default = !!col.has_default;
+      a.default_volatile = !!col.default_volatile;
+      a.default_functions = col.default_functions ?? [];
+      if (col.constraints?.length) a.constraint = col.constraints[0]!;
+      a.definition = col;
+      if (c.missing_ok) a.if_not_exists = true;
+      const l = nodeLocation(ctx, src, def?.ColumnDef?.location);
+      if (l) a.location = l;
+      break;
+    }
+    case "AT_DropColumn":
+      a.column = c.name ?? null;
+      break;
+    case "AT_AlterColumnType": {
+      a.column = c.name ?? null;
+      a.type = typeOf(def?.ColumnDef?.typeName).type;
+      a.using = !!def?.ColumnDef?.raw_default;
+      break;
+    }
+    case "AT_SetNotNull":
+    case "AT_DropNotNull":
+    case "AT_SetStatistics":
+    case "AT_SetStorage":
+    case "AT_AddIdentity":
+    case "AT_DropIdentity":
+      a.column = c.name ?? null;
+      break;
+    case "AT_ColumnDefault":
+      a.column = c.name ?? null;
+      if (def) {
+        kind = a.kind = "set_default";
+        Object.assign(a, defaultInfo(def));
+      } else {
+        kind = a.kind = "drop_default";
+        a.has_default = false;
+      }
+      break;
+    case "AT_AddConstraint":
+      a.constraint = def?.Constraint ? constraintOf(def.Constraint) : { kind: "other" };
+      if (def?.Constraint?.location !== undefined) a.location = nodeLocation(ctx, src, def.Constraint.location);
+      break;
+    case "AT_AddIndexConstraint":
+      a.constraint = def?.IndexStmt ? { name: def.IndexStmt.idxname ?? null, kind: def.IndexStmt.primary ? "primary_key" : "unique", using_index: def.IndexStmt.idxname ?? null } : { kind: "other" };
+      break;
+    case "AT_DropConstraint":
+    case "AT_ValidateConstraint":
+      a.constraint = { name: c.name ?? null, kind: "other" };
+      break;
+    case "AT_EnableTrig":
+    case "AT_EnableAlwaysTrig":
+    case "AT_EnableReplicaTrig":
+    case "AT_DisableTrig":
+      a.trigger = c.name ?? null;
+      break;
+    case "AT_EnableTrigAll":
+    case "AT_DisableTrigAll":
+      a.trigger = "all";
+      break;
+    case "AT_EnableTrigUser":
+    case "AT_DisableTrigUser":
+      a.trigger = "user";
+      break;
+    case "AT_SetTableSpace":
+      a.tablespace = c.name ?? null;
+      break;
+    case "AT_ChangeOwner":
+      a.new_name = roleName(c.newowner);
+      break;
+    case "AT_AttachPartition":
+    case "AT_DetachPartition":
+      a.new_name = def?.PartitionCmd?.name ? rangeVar(def.PartitionCmd.name).name : null;
+      break;
+    default:
+      break;
+  }
+  if (c.missing_ok && sub !== "AT_AddColumn") a.if_exists = true;
+  if (c.behavior === "DROP_CASCADE") a.cascade = true;
+  return a;
+}
+
+/** Keeps the catalog in step with ALTER TABLE: columns added, dropped, renamed; tables renamed. */
+function applyAlter(ctx: FileContext, q: QName, actions: Action[]): void {
+  const rel = ctx.catalog.get(q.schema, q.name);
+  for (const a of actions) {
+    if (a.kind === "rename_table" && a.new_name) {
+      ctx.catalog.rename(q.schema, q.name, a.new_name);
+      if (ctx.createdHere.has(relKey(q.schema, q.name))) ctx.createdHere.add(relKey(q.schema, a.new_name));
+      continue;
+    }
+    if (!rel) continue;
+    if (a.kind === "add_column" && a.definition) rel.columns.set(a.definition.name, { name: a.definition.name, def: a.definition, classifications: new Set() });
+    else if (a.kind === "drop_column" && a.column) rel.columns.delete(a.column);
+    else if (a.kind === "rename_column" && a.column && a.new_name) {
+      const c = rel.columns.get(a.column);
+      if (c) {
+        rel.columns.delete(a.column);
+        c.name = a.new_name;
+        rel.columns.set(a.new_name, c);
+      }
+    }
+  }
+}
+
+// ---- statements nested in function and DO bodies ----------------------------------------
+
+const PLPGSQL_QUERY_KEYS: Record<string, string> = {
+  PLpgSQL_stmt_execsql: "sqlstmt",
+  PLpgSQL_stmt_perform: "expr",
+  PLpgSQL_stmt_return_query: "query",
+  PLpgSQL_stmt_fors: "query",
+  PLpgSQL_stmt_forc: "query",
+  PLpgSQL_stmt_open: "query",
+};
+
+/** Collects (query text, body line) of the SQL statements inside a PL/pgSQL tree, in order. */
+function plpgsqlQueries(node: PgNode, out: { query: string; line: number; perform: boolean }[]): void {
+  if (node == null || typeof node !== "object") return;
+  if (Array.isArray(node)) {
+    for (const x of node) plpgsqlQueries(x, out);
+    return;
+  }
+  for (const key in node) {
+    const v = node[key];
+    const qk = PLPGSQL_QUERY_KEYS[key];
+    if (qk) {
+      const q = v?.[qk]?.PLpgSQL_expr?.query;
+      if (typeof q === "string") out.push({ query: q, line: v.lineno ?? 1, perform: key === "PLpgSQL_stmt_perform" });
+    }
+    if (v !== null && typeof v === "object") plpgsqlQueries(v, out);
+  }
+}
+
+/** Finds the body string of a CREATE FUNCTION / DO in the statement text: [offset, text]. */
+function findBody(stmtText: string, body: string | null): number {
+  if (body === null) {
+    // the dollar-quoted (or quoted) body: first $tag$ in the statement
+    const m = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(stmtText);
+    return m ? m.index + m[0].length : -1;
+  }
+  return stmtText.indexOf(body);
+}
+
+function nestedPlpgsql(ctx: FileContext, src: Src, start: number, end: number, parent: Statement, nestedIn: "function" | "trigger" | "do", doBody: string | null): void {
+  const stmtText = ctx.pre.slice(start, end);
+  let funcs: PgNode[] | null;
+  let bodyText: string;
+  let bodyOffset: number;
+  if (doBody !== null) {
+    const tag = "$warden_do$";
+    funcs = doBody.includes(tag) ? null : parsePlpgsql(`CREATE FUNCTION warden_do() RETURNS void LANGUAGE plpgsql AS ${tag}${doBody}${tag}`);
+    bodyText = doBody;
+    bodyOffset = findBody(stmtText, doBody);
+  } else {
+    funcs = parsePlpgsql(stmtText);
+    const m = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(stmtText);
+    bodyOffset = m ? m.index + m[0].length : -1;
+    const close = m ? stmtText.indexOf(m[0], bodyOffset) : -1;
+    bodyText = m && close >= 0 ? stmtText.slice(bodyOffset, close) : "";
+  }
+  void src;
+  if (!funcs) return;
+  const queries: { query: string; line: number; perform: boolean }[] = [];
+  plpgsqlQueries(funcs, queries);
+  // line starts of the body, to search each query from its reported line
+  const lineStarts = [0];
+  for (let i = 0; i < bodyText.length; i++) if (bodyText.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  let cursor = 0;
+  for (const q of queries) {
+    let text = q.query;
+    // PERFORM's expression comes back as `SELECT expr`; the body says `PERFORM expr`
+    let inBody = -1;
+    if (bodyOffset >= 0) {
+      const from = Math.max(cursor, lineStarts[Math.max(0, q.line - 1)] ?? 0);
+      const probe = q.perform ? text.replace(/^\s*select\s+/i, "") : text;
+      inBody = bodyText.indexOf(probe, from);
+      if (inBody < 0) inBody = bodyText.indexOf(probe);
+      if (inBody >= 0 && q.perform) {
+        text = probe;
+        cursor = inBody + probe.length;
+      } else if (inBody >= 0) cursor = inBody + text.length;
+    }
+    const parsed = parseSql(q.query);
+    if (!parsed.ok) continue;
+    const base = inBody >= 0 ? start + bodyOffset + inBody : start;
+    if (inBody >= 0 && !q.perform) {
+      handleRawStmts(ctx, { text: q.query, bytes: new ByteMap(q.query), base }, parsed.stmts, nestedIn);
+    } else {
+      // the text is not verbatim in the body: place the facts on the query's line (or the parent)
+      const [a, b] = trimRange(q.query, 0, q.query.length);
+      void a;
+      const rangeEnd = inBody >= 0 ? base + text.length : end;
+      for (const raw of parsed.stmts) handleStmt(ctx, { text: q.query, bytes: new ByteMap(q.query), base }, raw.stmt, base, Math.min(rangeEnd, base + b), nestedIn);
+    }
+  }
+  void parent;
+}
+
+function nestedSqlBody(ctx: FileContext, src: Src, start: number, end: number, n: PgNode): void {
+  // SQL-standard bodies (BEGIN ATOMIC) are already parsed; LANGUAGE sql string bodies are parsed here
+  if (n.sql_body) {
+    const list = n.sql_body.List?.items ?? [];
+    for (const item of list) {
+      for (const s of item?.List?.items ?? [item]) {
+        if (!s || typeof s !== "object" || Object.keys(s).length === 0) continue;
+        handleStmt(ctx, src, s, start, end, "function");
+      }
+    }
+    return;
+  }
+  const as = (n.options ?? []).find((o: PgNode) => o.DefElem?.defname === "as");
+  const body = as?.DefElem?.arg?.List?.items?.[0] ? sval(as.DefElem.arg.List.items[0]) : null;
+  if (!body) return;
+  const stmtText = ctx.pre.slice(start, end);
+  const off = stmtText.indexOf(body);
+  const parsed = parseSql(body);
+  if (!parsed.ok) return;
+  if (off >= 0) handleRawStmts(ctx, { text: body, bytes: new ByteMap(body), base: start + off }, parsed.stmts, "function");
+  else for (const raw of parsed.stmts) handleStmt(ctx, { text: body, bytes: new ByteMap(body), base: start }, raw.stmt, start, end, "function");
+}

@@ -1,0 +1,192 @@
+// Tool annotations handled before parsing: goose sections, psql meta-commands and
+// `:VAR` placeholders. The output text keeps the original offsets wherever it can
+// (blanked regions become spaces, newlines stay), and an OffsetMap maps the rest back.
+import { isIdentChar, isSpace, skipToken, type Tok } from "./lexer.js";
+
+export interface PreNote {
+  offset: number;
+  message: string;
+  kind: "skipped" | "placeholder";
+}
+
+/** Maps offsets of an edited text back to offsets of the original (both UTF-16). */
+export class OffsetMap {
+  // breakpoints: at edited offset newAt[k] the original offset is origAt[k]; between
+  // breakpoints offsets advance together. An edit whose length changed records its region.
+  private readonly newAt: number[] = [];
+  private readonly origAt: number[] = [];
+  private readonly origEnd: number[] = [];
+
+  get identity(): boolean {
+    return this.newAt.length === 0;
+  }
+
+  /** Records that edited [newStart, newStart+newLen) replaced original [origStart, origEnd). */
+  add(newStart: number, newLen: number, origStart: number, origEnd: number): void {
+    this.newAt.push(newStart);
+    this.origAt.push(origStart);
+    this.origEnd.push(origEnd);
+    this.newAt.push(newStart + newLen);
+    this.origAt.push(origEnd);
+    this.origEnd.push(origEnd);
+  }
+
+  toOriginal(off: number): number {
+    const a = this.newAt;
+    if (a.length === 0 || off < a[0]!) return off;
+    let lo = 0;
+    let hi = a.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (a[mid]! <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    // inside a replaced region (even index = region start): clamp to the original region
+    if (lo % 2 === 0) return Math.min(this.origAt[lo]! + (off - a[lo]!), this.origEnd[lo]!);
+    return this.origAt[lo]! + (off - a[lo]!);
+  }
+}
+
+export interface Preprocessed {
+  text: string;
+  map: OffsetMap;
+  notes: PreNote[];
+}
+
+export interface PreprocessOptions {
+  /** `:VAR` substitutions; a variable not listed becomes a neutral identifier of its own name. */
+  placeholders?: Record<string, string>;
+}
+
+function blank(s: string): string {
+  return s.replace(/[^\n\r]/g, " ");
+}
+
+const GOOSE = /^[ \t]*--[ \t]*\+goose[ \t]+(\w+)/i;
+
+/** Blanks goose `Down` sections so only the `Up` part is checked. */
+function gooseUpOnly(text: string, notes: PreNote[]): string {
+  if (!/--[ \t]*\+goose/i.test(text)) return text;
+  const lines = text.split("\n");
+  let down = false;
+  let downStart = -1;
+  let off = 0;
+  let changed = false;
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
+    const m = GOOSE.exec(line);
+    if (m) {
+      const dir = m[1]!.toLowerCase();
+      if (dir === "down") {
+        down = true;
+        downStart = off;
+        notes.push({ offset: off, message: "skipped goose `Down` section: only the `Up` part is checked", kind: "skipped" });
+      } else if (dir === "up") down = false;
+    }
+    if (down && k > 0 && !m) {
+      lines[k] = blank(line);
+      changed = true;
+    }
+    off += line.length + 1;
+  }
+  void downStart;
+  return changed ? lines.join("\n") : text;
+}
+
+export function preprocess(original: string, opts: PreprocessOptions = {}): Preprocessed {
+  const notes: PreNote[] = [];
+  const map = new OffsetMap();
+  const text0 = gooseUpOnly(original, notes);
+  // quick exit: nothing that looks like a meta-command or placeholder
+  if (text0.indexOf("\\") < 0 && text0.indexOf(":") < 0) return { text: text0, map, notes };
+
+  const t = text0;
+  const n = t.length;
+  const out: string[] = [];
+  let copied = 0; // original offset copied to `out` so far
+  let outLen = 0;
+  let lineStart = true;
+  const tok: Tok = { end: 0, comment: false };
+  let i = 0;
+  const emit = (upto: number) => {
+    if (upto > copied) {
+      out.push(t.slice(copied, upto));
+      outLen += upto - copied;
+      copied = upto;
+    }
+  };
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    if (c === 10) {
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === 92 /* \ */ && lineStart) {
+      // psql meta-command: runs to the end of the line (or a `\\` separator); never SQL
+      const nl = t.indexOf("\n", i);
+      const end = nl < 0 ? n : nl;
+      const cmd = t.slice(i, end).trim();
+      emit(i);
+      out.push(blank(t.slice(i, end)));
+      outLen += end - i;
+      copied = end;
+      notes.push({ offset: i, message: `skipped psql meta-command \`${cmd.split(/\s+/)[0]}\``, kind: "skipped" });
+      i = end;
+      continue;
+    }
+    lineStart = false;
+    if (c === 58 /* : */) {
+      const prev = i > 0 ? t.charCodeAt(i - 1) : 0;
+      const next = t.charCodeAt(i + 1);
+      if (prev !== 58 && next !== 58 && next !== 61 /* := */ && !isIdentChar(prev) && prev !== 93 && prev !== 41) {
+        let name = "";
+        let end = i + 1;
+        let quote = 0;
+        if (next === 39 || next === 34) {
+          const close = t.indexOf(String.fromCharCode(next), i + 2);
+          if (close > i + 2 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(t.slice(i + 2, close))) {
+            name = t.slice(i + 2, close);
+            end = close + 1;
+            quote = next;
+          }
+        } else if ((next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 95) {
+          let j = i + 1;
+          while (j < n && isIdentChar(t.charCodeAt(j)) && t.charCodeAt(j) !== 36) j++;
+          name = t.slice(i + 1, j);
+          end = j;
+        }
+        if (name) {
+          const configured = opts.placeholders?.[name];
+          let rep: string;
+          if (configured !== undefined) {
+            rep = quote === 39 ? `'${configured.replace(/'/g, "''")}'` : quote === 34 ? `"${configured.replace(/"/g, '""')}"` : configured;
+            notes.push({ offset: i, message: `substituted placeholder \`${t.slice(i, end)}\` with \`${rep}\``, kind: "placeholder" });
+          } else {
+            // same length: the colon becomes a space, the name stays (an identifier, literal or quoted name)
+            rep = " " + t.slice(i + 1, end);
+            notes.push({ offset: i, message: `placeholder \`${t.slice(i, end)}\` read as \`${rep.trim()}\`; configure \`placeholders\` to substitute it`, kind: "placeholder" });
+          }
+          emit(i);
+          if (rep.length !== end - i) map.add(outLen, rep.length, i, end);
+          out.push(rep);
+          outLen += rep.length;
+          copied = end;
+          i = end;
+          continue;
+        }
+      }
+      i++;
+      continue;
+    }
+    skipToken(t, i, tok);
+    i = tok.end;
+  }
+  if (copied === 0) return { text: t, map, notes };
+  emit(n);
+  return { text: out.join(""), map, notes };
+}

@@ -1,0 +1,250 @@
+// Whole-repository extraction: orders migrations for catalog replay, classifies columns,
+// renders dbt models, and builds one input document per file (in the caller's order).
+import picomatch from "picomatch";
+import { LineIndex } from "../diagnostics/span.js";
+import type { CatalogTable, Column, FileType, InputDocument, Note, Statement } from "./facts.js";
+import { preprocess, OffsetMap } from "./preprocess.js";
+import { Catalog, relKey } from "./catalog.js";
+import { extractText, type FileContext } from "./extract.js";
+import type { Classifier } from "./resolve.js";
+import { DbtProject, type DbtRender } from "./dbt.js";
+
+export interface ExtractOptions {
+  rootDir: string;
+  /** masking functions (`anon.*` matches a schema); default md5, sha2 family, digest, hmac, crypt, anon.* */
+  maskingFunctions?: string[];
+  /** classification → `[schema.]table.column` glob patterns */
+  classifications?: Record<string, string[]>;
+  /** `:VAR` placeholder substitutions */
+  placeholders?: Record<string, string>;
+  pgVersion?: number;
+}
+
+export interface ProjectFile {
+  path: string;
+  absPath?: string;
+  text: string;
+  type: FileType;
+}
+
+export const DEFAULT_MASKING = ["md5", "sha224", "sha256", "sha384", "sha512", "digest", "hmac", "crypt", "anon.*"];
+
+// ---- file types -------------------------------------------------------------------------
+
+export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileType, string[]>>; dbtModelPaths?: string[] } = {}): FileType {
+  const p = relPath.replace(/\\/g, "/").replace(/^\.\//, "");
+  for (const type of ["migration", "dbt_model", "retraining", "sql"] as FileType[]) {
+    const globs = opts.globs?.[type];
+    if (globs?.length && picomatch(globs, { dot: true })(p)) return type;
+  }
+  const parts = p.split("/");
+  const dirs = parts.slice(0, -1).map((d) => d.toLowerCase());
+  for (const mp of opts.dbtModelPaths ?? []) {
+    const prefix = mp.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/$/, "");
+    if (prefix && (p.startsWith(prefix + "/") || p === prefix)) return "dbt_model";
+  }
+  if (dirs.includes("migrations") || dirs.includes("migration") || p.toLowerCase().includes("db/migrate/")) return "migration";
+  if (dirs.includes("retraining") || dirs.includes("training")) return "retraining";
+  return "sql";
+}
+
+// ---- classification ---------------------------------------------------------------------
+
+function globToRegex(pattern: string): RegExp {
+  let parts = pattern.split(".");
+  if (parts.length === 2) parts = ["public", ...parts];
+  const body = parts
+    .map((part) =>
+      part
+        .split("**")
+        .map((seg) => seg.split("*").map((x) => x.replace(/[|\\{}()[\]^$+?.]/g, "\\$&")).join("[^.]*"))
+        .join(".*"),
+    )
+    .join("\\.");
+  return new RegExp(`^${body}$`);
+}
+
+export function makeClassifier(classes: Record<string, string[]> = {}): Classifier {
+  const compiled = Object.entries(classes).map(([name, pats]) => ({ name, res: pats.map(globToRegex) }));
+  const cache = new Map<string, string[]>();
+  return (schema, table, column) => {
+    if (compiled.length === 0) return [];
+    const key = `${schema ?? "public"}.${table}.${column}`;
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = compiled.filter((c) => c.res.some((r) => r.test(key))).map((c) => c.name);
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+}
+
+// ---- migration order --------------------------------------------------------------------
+
+/** Natural order of migration paths: digit runs compare as numbers (V2 < V10, timestamps). */
+export function compareMigrations(a: string, b: string): number {
+  const down = (p: string) => /(^|[._/-])down\.sql$/i.test(p);
+  const repeatable = (p: string) => /(^|\/)R__[^/]*$/.test(p);
+  const ka = (down(a) ? 2 : 0) + (repeatable(a) ? 1 : 0);
+  const kb = (down(b) ? 2 : 0) + (repeatable(b) ? 1 : 0);
+  if (ka !== kb) return ka - kb;
+  const ta = a.split(/(\d+)/);
+  const tb = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
+    const x = ta[i]!;
+    const y = tb[i]!;
+    if (x === y) continue;
+    if (i % 2 === 1) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+      return x.length - y.length;
+    }
+    return x < y ? -1 : 1;
+  }
+  return ta.length - tb.length;
+}
+
+// ---- one file ---------------------------------------------------------------------------
+
+interface Shared {
+  catalog: Catalog;
+  classify: Classifier;
+  masking: Set<string>;
+  opts: ExtractOptions;
+  notes: Note[];
+}
+
+function snapshotColumns(cols: Iterable<{ name: string; def?: Column; classifications: Set<string> }>): Column[] {
+  const out: Column[] = [];
+  for (const c of cols) {
+    const col: Column = c.def ? { ...c.def, name: c.name } : { name: c.name };
+    delete col.location;
+    if (c.classifications.size) col.classifications = [...c.classifications].sort();
+    out.push(col);
+  }
+  return out;
+}
+
+function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", render?: DbtRender): InputDocument {
+  const original = file.text;
+  const pre = render ? { text: render.sql, map: new OffsetMap(), notes: [] } : preprocess(original, { placeholders: sh.opts.placeholders });
+  const lines = new LineIndex(original);
+  const cat = sh.catalog;
+  const knownBefore = new Set(cat.relations.keys());
+  const droppedBefore = new Set(cat.dropped);
+  const excerpt: Record<string, CatalogTable> = {};
+  const ctx: FileContext = {
+    path: file.path,
+    original,
+    lines,
+    pre: pre.text,
+    map: pre.map,
+    catalog: cat,
+    classify: sh.classify,
+    masking: sh.masking,
+    statements: [],
+    inTransaction: false,
+    createdHere: new Set(),
+    before: (schema, name) => {
+      const key = relKey(schema, name);
+      if (knownBefore.has(key)) return true;
+      if (droppedBefore.has(key)) return false;
+      return null;
+    },
+    touch: (key) => {
+      // the first touch comes before any change this file makes to the relation
+      if (key in excerpt || !knownBefore.has(key)) return;
+      const rel = cat.relations.get(key);
+      if (rel && rel.columnsKnown) excerpt[key] = { columns: snapshotColumns(rel.columns.values()) };
+    },
+  };
+  if (render) ctx.lineMap = render.locate;
+  for (const n of pre.notes) {
+    const p = lines.position(n.offset);
+    sh.notes.push({ file: file.path, line: p.line, column: p.column, message: n.message, kind: n.kind });
+  }
+  extractText(ctx);
+  const doc: InputDocument = { context, file: { path: file.path, type: file.type }, statements: ctx.statements };
+  if (Object.keys(excerpt).length) doc.catalog = { tables: excerpt };
+  return doc;
+}
+
+// ---- project ----------------------------------------------------------------------------
+
+export function extractProject(files: ProjectFile[], opts: ExtractOptions): { documents: InputDocument[]; notes: Note[] } {
+  const sh: Shared = {
+    catalog: new Catalog(),
+    classify: makeClassifier(opts.classifications),
+    masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
+    opts,
+    notes: [],
+  };
+  const documents: InputDocument[] = new Array(files.length);
+  const idx = files.map((_, i) => i);
+  // migrations first, in version order, so the catalog knows what exists before each file
+  const migrations = idx.filter((i) => files[i]!.type === "migration").sort((a, b) => compareMigrations(files[a]!.path, files[b]!.path));
+  const plain = idx.filter((i) => files[i]!.type === "sql" || files[i]!.type === "retraining");
+  const models = idx.filter((i) => files[i]!.type === "dbt_model");
+  for (const i of migrations) documents[i] = safeExtract(files[i]!, sh);
+  if (models.length) {
+    const dbt = new DbtProject(opts.rootDir, models.map((i) => files[i]!), sh.catalog, sh.notes);
+    // upstream models first, so taint follows the DAG
+    for (const i of dbt.order(models.map((i) => files[i]!.path)).map((k) => models[k]!)) {
+      const f = files[i]!;
+      const r = dbt.render(f);
+      const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error ?? "could not render the model");
+      if (r.info) doc.dbt = r.info;
+      dbt.afterModel(f, doc);
+      documents[i] = doc;
+    }
+  }
+  for (const i of plain) documents[i] = safeExtract(files[i]!, sh);
+  return { documents, notes: sh.notes };
+}
+
+function unparsedDoc(file: ProjectFile, message: string): InputDocument {
+  return {
+    context: "ci",
+    file: { path: file.path, type: file.type },
+    statements: [{ index: 0, kind: "unparsed", text: "", location: { line: 1, column: 1 }, targets: [], reads: [], writes: [], relations: [], functions: [], error: { message, line: 1, column: 1 } }],
+  };
+}
+
+/** Extraction never throws past this point: an internal failure becomes one `unparsed` fact. */
+function safeExtract(file: ProjectFile, sh: Shared, render?: DbtRender): InputDocument {
+  try {
+    return extractFile(file, sh, "ci", render);
+  } catch (err) {
+    return unparsedDoc(file, `internal error while extracting facts: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+export interface StatementOptions {
+  maskingFunctions?: string[];
+  classifications?: Record<string, string[]>;
+  placeholders?: Record<string, string>;
+  /** a catalog to resolve `*` and unqualified columns against, e.g. from extractProject */
+  tables?: Record<string, { columns: (string | Column)[] }>;
+}
+
+/** Facts of one query (runtime enforcers, `warden test`): no file, context runtime. */
+export function extractStatementFacts(sql: string, opts: StatementOptions = {}): Statement[] {
+  const catalog = new Catalog();
+  for (const [key, t] of Object.entries(opts.tables ?? {})) {
+    const dot = key.indexOf(".");
+    const schema = dot > 0 ? key.slice(0, dot) : null;
+    const name = dot > 0 ? key.slice(dot + 1) : key;
+    catalog.create(schema, name, "table", "", t.columns.map((c) => (typeof c === "string" ? { name: c } : c)));
+  }
+  const sh: Shared = {
+    catalog,
+    classify: makeClassifier(opts.classifications),
+    masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
+    opts: { rootDir: ".", placeholders: opts.placeholders },
+    notes: [],
+  };
+  const doc = extractFile({ path: "", text: sql, type: "sql" }, sh, "runtime");
+  return doc.statements;
+}
+
+export type { Note };
