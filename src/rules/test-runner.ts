@@ -1,0 +1,124 @@
+// Runs the `test` blocks of a policy: each case's SQL becomes an input document (facts
+// extracted with the case's scope), is evaluated, and its expectation is judged.
+// The runner is engine-agnostic: `Harness` supplies fact extraction and evaluation, so
+// `warden test` runs the compiled wasm bundle while unit tests may use the interpreter.
+import type { Decision, JsonValue, PolicyIR } from "../compiler/ir/ir.js";
+import type { Span } from "../diagnostics/span.js";
+import { describeExpectation, describeOutcome, judge, type Expectation } from "./judge.js";
+
+/** A test case as the compiler hands it over (see compileSources). */
+export interface PolicyTestCase {
+  scope: string;
+  sql: string;
+  identity?: JsonValue;
+  session?: JsonValue;
+  intent?: string | null;
+  expect: { kind: "deny" | "warn" | "info" | "approval"; rule: string } | { kind: "allow" } | { kind: "mask"; column: string };
+  span: Span;
+}
+
+export interface PolicyTest {
+  rule: string;
+  span: Span;
+  cases: PolicyTestCase[];
+}
+
+/** What a harness needs to turn a case into an input document. */
+export interface CaseContext {
+  scope: string;
+  sql: string;
+  identity?: JsonValue;
+  session?: JsonValue;
+  intent?: string | null;
+  catalog?: JsonValue;
+  /** The path the SQL pretends to live at (decides e.g. the dbt model name). */
+  path: string;
+}
+
+export interface Harness {
+  buildInput(c: CaseContext): Promise<JsonValue>;
+  evaluate(input: JsonValue, data: JsonValue): Promise<Decision>;
+}
+
+export interface CaseResult {
+  /** The test block's rule. */
+  rule: string;
+  span: Span;
+  scope: string;
+  sql: string;
+  expected: string;
+  passed: boolean;
+  /** Set when the case failed: what it produced instead. */
+  got?: string;
+  /** Set when the case could not be evaluated at all (extraction or engine error). */
+  error?: string;
+  decision?: Decision;
+}
+
+export interface RuleCoverage {
+  rule: string;
+  span: Span;
+  /** Cases in test blocks for this rule. */
+  cases: number;
+  /** Cases (in any block) that expect this rule to fire. */
+  firing: number;
+}
+
+export interface TestRun {
+  results: CaseResult[];
+  coverage: RuleCoverage[];
+  /** Test blocks naming a rule the policy does not define. */
+  orphans: PolicyTest[];
+}
+
+/** Path a case's SQL is given: dbt models need to sit under models/ to be read as one. */
+export function casePath(scope: string, rule: string): string {
+  if (scope === "dbt_model") return `models/${rule.replace(/-/g, "_")}.sql`;
+  if (scope === "retraining") return `retraining/${rule}.sql`;
+  if (scope === "migration") return `migrations/${rule}.sql`;
+  return `${rule}.sql`;
+}
+
+export async function runPolicyTests(ir: PolicyIR, tests: PolicyTest[], data: JsonValue, harness: Harness): Promise<TestRun> {
+  const ruleIds = new Set(ir.rules.map((r) => r.id));
+  const results: CaseResult[] = [];
+  const orphans: PolicyTest[] = [];
+  for (const block of tests) {
+    if (!ruleIds.has(block.rule)) orphans.push(block);
+    for (const c of block.cases) {
+      const expect: Expectation = c.expect;
+      const base = { rule: block.rule, span: c.span, scope: c.scope, sql: c.sql, expected: describeExpectation(expect) };
+      let decision: Decision;
+      try {
+        const input = await harness.buildInput({
+          scope: c.scope,
+          sql: c.sql,
+          identity: c.identity,
+          session: c.session,
+          intent: c.intent,
+          path: casePath(c.scope, block.rule),
+        });
+        decision = await harness.evaluate(input, data);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        results.push({ ...base, passed: false, error: message, got: `error: ${message}` });
+        continue;
+      }
+      const passed = judge(expect, block.rule, decision);
+      results.push(passed ? { ...base, passed, decision } : { ...base, passed, decision, got: describeOutcome(expect, block.rule, decision) });
+    }
+  }
+  const coverage: RuleCoverage[] = ir.rules.map((r) => {
+    let cases = 0;
+    let firing = 0;
+    for (const block of tests) {
+      for (const c of block.cases) {
+        if (block.rule === r.id) cases++;
+        if (c.expect.kind !== "allow" && c.expect.kind !== "mask" && c.expect.rule === r.id) firing++;
+        else if (c.expect.kind === "mask" && block.rule === r.id) firing++;
+      }
+    }
+    return { rule: r.id, span: r.span, cases, firing };
+  });
+  return { results, coverage, orphans };
+}
