@@ -1,0 +1,212 @@
+// Warden semantics the generated rule code calls into: gates, severities, findings,
+// locations, dedup + order, and the decision document (see src/compiler/ir/ir.ts).
+import { alloc } from "./mem";
+import {
+  T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, NULLV, TRUEV, FALSEV,
+  tag, vlen, sptr, num, elem, ovals, mk_num, mk_str, arr_new, arr_push, obj_new, obj_append, get_field, str_cmp, deep_eq,
+} from "./value";
+import { sb_new, sb_bytes, sb_byte, sb_to_str } from "./json";
+import * as S from "./strings";
+
+function is_str(v: usize, p: usize, n: u32): bool {
+  return tag(v) == T_STR && vlen(v) == n && memory.compare(sptr(v), p, n) == 0;
+}
+
+function key(p: usize, n: u32): usize {
+  return mk_str(p, n);
+}
+
+// Scope bits: migration 1, dbt_model 2, retraining 4, sql 8, runtime 16.
+export function scope(input: usize): u32 {
+  const ctx = get_field(input, S.S_CONTEXT, S.L_CONTEXT);
+  if (is_str(ctx, S.S_RUNTIME, S.L_RUNTIME)) return 16;
+  if (tag(ctx) != T_NULL && !is_str(ctx, S.S_CI, S.L_CI)) return 0;
+  const ft = get_field(get_field(input, S.S_FILE, S.L_FILE), S.S_TYPE, S.L_TYPE);
+  if (is_str(ft, S.S_MIGRATION, S.L_MIGRATION)) return 1;
+  if (is_str(ft, S.S_DBT_MODEL, S.L_DBT_MODEL)) return 2;
+  if (is_str(ft, S.S_RETRAINING, S.L_RETRAINING)) return 4;
+  if (is_str(ft, S.S_SQL, S.L_SQL)) return 8;
+  return 0;
+}
+
+// Severity codes: 0 error, 1 warning, 2 info, 3 off. Action codes: 0 deny, 1 warn, 2 info, 3 mask, 4 require_approval.
+export function severity(data: usize, rule: usize, def: i32): i32 {
+  const rules = get_field(get_field(get_field(data, S.S_WARDEN, S.L_WARDEN), S.S_CONFIG, S.L_CONFIG), S.S_RULES, S.L_RULES);
+  const o = get_field(rules, sptr(rule), vlen(rule));
+  if (is_str(o, S.S_OFF, S.L_OFF)) return 3;
+  if (is_str(o, S.S_ERROR, S.L_ERROR)) return 0;
+  if (is_str(o, S.S_WARNING, S.L_WARNING)) return 1;
+  if (is_str(o, S.S_INFO, S.L_INFO)) return 2;
+  return def;
+}
+
+function sev_str(c: i32): usize {
+  return c == 0 ? key(S.S_ERROR, S.L_ERROR) : c == 1 ? key(S.S_WARNING, S.L_WARNING) : key(S.S_INFO, S.L_INFO);
+}
+
+function action_str(c: i32): usize {
+  switch (c) {
+    case 0: return key(S.S_DENY, S.L_DENY);
+    case 1: return key(S.S_WARN, S.L_WARN);
+    case 2: return key(S.S_INFO, S.L_INFO);
+    case 3: return key(S.S_MASK, S.L_MASK);
+  }
+  return key(S.S_REQUIRE_APPROVAL, S.L_REQUIRE_APPROVAL);
+}
+
+/** The location object for a candidate value, or 0 when it has no numeric line and column. */
+export function location(c: usize): usize {
+  if (tag(c) != T_OBJ) return 0;
+  const line = get_field(c, S.S_LINE, S.L_LINE);
+  const column = get_field(c, S.S_COLUMN, S.L_COLUMN);
+  if (tag(line) != T_NUM || tag(column) != T_NUM) return 0;
+  const el = get_field(c, S.S_END_LINE, S.L_END_LINE);
+  const ec = get_field(c, S.S_END_COLUMN, S.L_END_COLUMN);
+  const o = obj_new(4);
+  obj_append(o, key(S.S_LINE, S.L_LINE), line);
+  obj_append(o, key(S.S_COLUMN, S.L_COLUMN), column);
+  if (tag(el) == T_NUM) obj_append(o, key(S.S_END_LINE, S.L_END_LINE), el);
+  if (tag(ec) == T_NUM) obj_append(o, key(S.S_END_COLUMN, S.L_END_COLUMN), ec);
+  return o;
+}
+
+function finding(rule: usize, sev: i32, action: i32, msg: usize, stmt: i32, loc: usize): usize {
+  const f = obj_new(7);
+  obj_append(f, key(S.S_RULE, S.L_RULE), rule);
+  obj_append(f, key(S.S_SEVERITY, S.L_SEVERITY), sev_str(sev));
+  obj_append(f, key(S.S_ACTION, S.L_ACTION), action_str(action));
+  obj_append(f, key(S.S_MESSAGE, S.L_MESSAGE), msg);
+  obj_append(f, key(S.S_STATEMENT, S.L_STATEMENT), mk_num(<f64>stmt));
+  obj_append(f, key(S.S_LOCATION, S.L_LOCATION), loc == 0 ? NULLV : loc);
+  return f;
+}
+
+export function emit(out: usize, rule: usize, sev: i32, action: i32, msg: usize, stmt: i32, loc: usize): void {
+  arr_push(out, finding(rule, sev, action, msg, stmt, loc));
+}
+
+function str_or_null(v: usize): usize {
+  return tag(v) == T_STR ? v : NULLV;
+}
+
+function put_str_or(b: usize, v: usize, p: usize, n: u32): void {
+  if (tag(v) == T_STR) sb_bytes(b, sptr(v), vlen(v));
+  else sb_bytes(b, p, n);
+}
+
+const S_MASK_SP = memory.data<u8>([109, 97, 115, 107, 32]); // "mask "
+const S_WITH = memory.data<u8>([32, 119, 105, 116, 104, 32]); // " with "
+
+/** A mask finding: {schema, table, column, method} from the column object, message "mask s.t.c with m". */
+export function emit_mask(out: usize, rule: usize, sev: i32, method: usize, stmt: i32, loc: usize, col: usize): void {
+  const schema = str_or_null(get_field(col, S.S_SCHEMA, S.L_SCHEMA));
+  const table = str_or_null(get_field(col, S.S_TABLE, S.L_TABLE));
+  const column = str_or_null(get_field(col, S.S_COLUMN, S.L_COLUMN));
+  const b = sb_new(64);
+  sb_bytes(b, S_MASK_SP, 5);
+  put_str_or(b, schema, S.S_PUBLIC, S.L_PUBLIC);
+  sb_byte(b, 46);
+  put_str_or(b, table, 0, 0);
+  sb_byte(b, 46);
+  put_str_or(b, column, 0, 0);
+  sb_bytes(b, S_WITH, 6);
+  sb_bytes(b, sptr(method), vlen(method));
+  const f = finding(rule, sev, 3, sb_to_str(b), stmt, loc);
+  const m = obj_new(4);
+  obj_append(m, key(S.S_SCHEMA, S.L_SCHEMA), schema);
+  obj_append(m, key(S.S_TABLE, S.L_TABLE), table);
+  obj_append(m, key(S.S_COLUMN, S.L_COLUMN), column);
+  obj_append(m, key(S.S_METHOD, S.L_METHOD), method);
+  obj_append(f, key(S.S_MASK, S.L_MASK), m);
+  arr_push(out, f);
+}
+
+// @ts-ignore: decorator
+@inline function fval(f: usize, i: u32): usize {
+  return load<u32>(ovals(f) + (<usize>i << 2));
+}
+
+function cmp_findings(a: usize, b: usize): i32 {
+  const sa = num(fval(a, 4)), sb = num(fval(b, 4));
+  if (sa != sb) return sa < sb ? -1 : 1;
+  const r = str_cmp(fval(a, 0), fval(b, 0));
+  if (r != 0) return r;
+  return str_cmp(fval(a, 3), fval(b, 3));
+}
+
+/** Stable sort (bottom-up merge) by (statement, rule, message), then drop repeats keeping the first. */
+export function finish(out: usize): usize {
+  const n = vlen(out);
+  let src = load<u32>(out, 12);
+  let dst = alloc(<usize>(n > 0 ? n : 1) << 2);
+  for (let w: u32 = 1; w < n; w <<= 1) {
+    for (let lo: u32 = 0; lo < n; lo += w << 1) {
+      const mid = lo + w < n ? lo + w : n;
+      const hi = lo + (w << 1) < n ? lo + (w << 1) : n;
+      let i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) {
+        const x = load<u32>(src + (<usize>i << 2)), y = load<u32>(src + (<usize>j << 2));
+        if (cmp_findings(y, x) < 0) {
+          store<u32>(dst + (<usize>(k++) << 2), y);
+          j++;
+        } else {
+          store<u32>(dst + (<usize>(k++) << 2), x);
+          i++;
+        }
+      }
+      while (i < mid) store<u32>(dst + (<usize>(k++) << 2), load<u32>(src + (<usize>(i++) << 2)));
+      while (j < hi) store<u32>(dst + (<usize>(k++) << 2), load<u32>(src + (<usize>(j++) << 2)));
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  const res = arr_new(n);
+  for (let i: u32 = 0; i < n; i++) {
+    const f = load<u32>(src + (<usize>i << 2));
+    const m = vlen(res);
+    if (m > 0 && cmp_findings(elem(res, m - 1), f) == 0) continue;
+    arr_push(res, f);
+  }
+  return res;
+}
+
+/** `warden/decision` from the finished findings list. */
+export function decision(findings: usize): usize {
+  const n = vlen(findings);
+  let allow = true;
+  const masks = arr_new(4);
+  const approvals = arr_new(4);
+  for (let i: u32 = 0; i < n; i++) {
+    const f = elem(findings, i);
+    const action = fval(f, 2);
+    if (is_str(action, S.S_DENY, S.L_DENY)) allow = false;
+    if (vlen(f) > 6) {
+      const m = fval(f, 6);
+      let seen = false;
+      for (let j: u32 = 0; j < vlen(masks); j++) if (deep_eq(elem(masks, j), m)) seen = true;
+      if (!seen) arr_push(masks, m);
+    }
+    if (is_str(action, S.S_REQUIRE_APPROVAL, S.L_REQUIRE_APPROVAL)) {
+      const a = obj_new(3);
+      obj_append(a, key(S.S_RULE, S.L_RULE), fval(f, 0));
+      obj_append(a, key(S.S_MESSAGE, S.L_MESSAGE), fval(f, 3));
+      obj_append(a, key(S.S_STATEMENT, S.L_STATEMENT), fval(f, 4));
+      arr_push(approvals, a);
+    }
+  }
+  const d = obj_new(4);
+  obj_append(d, key(S.S_ALLOW, S.L_ALLOW), allow ? TRUEV : FALSEV);
+  obj_append(d, key(S.S_FINDINGS, S.L_FINDINGS), findings);
+  obj_append(d, key(S.S_MASKS, S.L_MASKS), masks);
+  obj_append(d, key(S.S_APPROVALS, S.L_APPROVALS), approvals);
+  return d;
+}
+
+export function result_set(v: usize): usize {
+  const o = obj_new(1);
+  obj_append(o, key(S.S_RESULT, S.L_RESULT), v);
+  const a = arr_new(1);
+  arr_push(a, o);
+  return a;
+}
