@@ -127,9 +127,14 @@ export function encodeString(value: string, quote: '"' | "'" | '"""', indent = "
   }
   const q = quote === "'" ? "'" : '"';
   let out = q;
-  for (const c of value) {
+  const chars = [...value];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    const next = chars[i + 1];
     if (c === q) out += "\\" + q;
-    else if (c === "\\") out += "\\\\";
+    // A backslash before a character that is no escape reads back as itself:
+    // keep LIKE patterns such as 'tmp\_%' as their authors write them.
+    else if (c === "\\") out += next !== undefined && next >= " " && !(next in ESCAPES) && next !== "u" ? "\\" : "\\\\";
     else if (c === "\n") out += "\\n";
     else if (c === "\t") out += "\\t";
     else if (c === "\r") out += "\\r";
