@@ -75,8 +75,8 @@ export function parseReadme(text: string): ParsedReadme {
             if (!OPTION_KEYS.has(k)) out.problems.push({ line: i + 1, message: `unknown example option \`${k}\`` });
           }
           options = parsed as ExampleOptions;
-        } catch (err) {
-          out.problems.push({ line: i + 1, message: `example options are not a JSON object: ${(err as Error).message}` });
+        } catch {
+          out.problems.push({ line: i + 1, message: "example options after `sql` must be a JSON object" });
         }
       }
       out.examples.push({ kind, sql: lines.slice(start, end).join("\n") + "\n", line: start + 1, options });
