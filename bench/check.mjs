@@ -1,0 +1,107 @@
+// Benchmarks `warden check --format json` over the real migration corpus
+// (../shared/corpus/migrations) against squawk (`--reporter json`) on the same files, in
+// one run: whole-process wall time, median of several runs, and the ratio.
+// squawk is installed on demand into a cache directory outside the repository (never a
+// dependency of the project); without it, Warden's numbers are printed alone.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const corpus = path.resolve(root, "../shared/corpus/migrations");
+const SQUAWK = "squawk-cli@2.66.0";
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+
+if (!existsSync(corpus)) {
+  console.log(`bench/check: corpus not found at ${corpus}; nothing to measure`);
+  process.exit(0);
+}
+if (!existsSync(path.join(root, "dist/cli.js"))) {
+  console.error("bench/check: run `npm run build` first");
+  process.exit(1);
+}
+
+function sqlFiles(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...sqlFiles(p));
+    else if (e.name.endsWith(".sql")) out.push(p);
+  }
+  return out.sort();
+}
+const files = sqlFiles(corpus);
+const nonEmpty = files.filter((f) => statSync(f).size > 0);
+// squawk 2.66.0 panics ("the parser seems stuck") on psql `:NAME` placeholders, as in
+// graphile-worker's files; the head-to-head runs both tools on the files without them.
+const PLACEHOLDER = /(^|[^:A-Za-z0-9_]):[A-Z][A-Z0-9_]+\b/;
+const comparable = nonEmpty.filter((f) => !PLACEHOLDER.test(readFileSync(f, "utf8")));
+
+/** Wall time of one whole process, in seconds. */
+function time(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: "1" } });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { s, r };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+function measure(name, cmd, args, check) {
+  const first = time(cmd, args); // warm-up: file cache, and shows what the tool said
+  check(first.r);
+  const times = [];
+  for (let i = 0; i < RUNS; i++) times.push(time(cmd, args).s);
+  const m = median(times);
+  console.log(`${name} median ${m.toFixed(3)} s  (min ${Math.min(...times).toFixed(3)}, max ${Math.max(...times).toFixed(3)}, ${RUNS} runs)`);
+  return m;
+}
+
+console.log(`corpus: ${files.length} files (${nonEmpty.length} non-empty) under ${path.relative(root, corpus)}; ${os.cpus().length} cores, node ${process.version}`);
+
+const wardenCheck = (label) => (r) => {
+  if (r.status !== 0 && r.status !== 2) {
+    console.error(r.stderr);
+    throw new Error(`warden exited with ${r.status}`);
+  }
+  const s = JSON.parse(r.stdout).summary;
+  console.log(`${label}: ${s.files} files, ${s.statements} statements, ${s.findings} findings (${s.by_severity.error} errors, ${s.by_severity.warning} warnings, ${s.by_severity.info} info); exit ${r.status}`);
+};
+const warden = (paths) => [path.join(root, "bin/warden.js"), "check", "--format", "json", "--fail-on", "never", ...paths];
+measure("warden (whole corpus directory)", process.execPath, warden([corpus]), wardenCheck("warden"));
+console.log(`\nhead to head on the ${comparable.length} files without psql placeholders:`);
+const wardenTime = measure("warden", process.execPath, warden(comparable), wardenCheck("warden"));
+
+function squawkBin() {
+  const cache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "warden-bench", "squawk-2.66.0");
+  const bin = path.join(cache, "node_modules", ".bin", "squawk");
+  if (existsSync(bin)) return bin;
+  mkdirSync(cache, { recursive: true });
+  console.log(`installing ${SQUAWK} into ${cache} (once; not a project dependency)`);
+  const r = spawnSync("npm", ["install", "--prefix", cache, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", SQUAWK], { stdio: "inherit" });
+  if (r.status !== 0 || !existsSync(bin)) return undefined;
+  // the npm package fetches its binary in a postinstall step; check that it runs
+  const v = spawnSync(bin, ["--version"], { encoding: "utf8" });
+  return v.status === 0 ? bin : undefined;
+}
+
+const bin = squawkBin();
+if (!bin) {
+  console.log(`squawk: not available (could not install ${SQUAWK}); comparison skipped`);
+  process.exit(0);
+}
+const squawk = measure("squawk", bin, ["--reporter", "json", ...comparable], (r) => {
+  let n = "?";
+  try {
+    n = JSON.parse(r.stdout).length;
+  } catch {
+    // squawk prints nothing parseable when it fails outright
+  }
+  console.log(`squawk: ${comparable.length} files, ${n} violations; exit ${r.status}`);
+});
+console.log(`ratio warden/squawk: ${(wardenTime / squawk).toFixed(2)}x (target: <= 1.00)`);

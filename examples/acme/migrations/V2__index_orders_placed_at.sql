@@ -1,0 +1,2 @@
+-- Safe: the index is built without blocking writes.
+CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_placed_at_idx ON orders (placed_at);

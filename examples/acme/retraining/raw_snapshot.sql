@@ -1,0 +1,2 @@
+-- Unsafe twice over: reads public.customers (outside the allowed schemas) with SELECT *.
+SELECT * FROM customers;

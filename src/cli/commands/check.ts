@@ -1,0 +1,121 @@
+// `warden check`: the CI gate. Parses options, runs `runCheck`, prints the report in the
+// chosen format, and maps the result to the exit code (0 pass, 1 failing findings, 2 errors).
+// The engine and reporters are imported when the command runs, not when the CLI starts.
+import { writeFileSync } from "node:fs";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import type { RegisterCommand } from "./index.js";
+
+const FORMATS = ["pretty", "json", "sarif", "github", "junit", "gitlab", "markdown"] as const;
+const FAIL_ON = ["error", "warning", "info", "never"] as const;
+
+interface CheckCommandOptions {
+  config?: string;
+  policy?: string[];
+  format: (typeof FORMATS)[number];
+  output?: string;
+  failOn?: (typeof FAIL_ON)[number];
+  changedSince?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  quiet?: boolean;
+}
+
+function oneOf<T extends string>(allowed: readonly T[], what: string) {
+  return (v: string): T => {
+    if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`invalid ${what} \`${v}\`: use ${allowed.map((a) => `\`${a}\``).join(", ")}`);
+    return v as T;
+  };
+}
+
+const HELP_AFTER = `
+Paths are files, directories (searched for *.sql, honouring .gitignore and the
+config's include/exclude) or globs; default: the config's directory, else ".".
+
+Suppressions, in SQL comments:
+  -- warden-ignore RULE[, RULE]: reason       the statement right below
+  -- warden-ignore-file RULE: reason          the whole file
+
+Exit codes:
+  0  no finding at or above --fail-on
+  1  failing findings
+  2  usage or configuration error, policy compile error, or unreadable input
+     (the other files are still checked and reported)
+`;
+
+export const registerCheck: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command("check")
+    .description("check SQL files (migrations, dbt models, retraining SQL) against the policy")
+    .argument("[paths...]", "files, directories or globs to check")
+    .option("-c, --config <file>", "config file (default: warden.config.yaml in the checked directory or its nearest ancestor)")
+    .option(
+      "-p, --policy <paths>",
+      "policy: .warden files/directories (compiled and cached) or one bundle .tar.gz; comma-separated or repeated (default: the built-in rules)",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(",").filter(Boolean)],
+    )
+    .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("pretty"))
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .addOption(new Option("--fail-on <level>", "lowest severity that fails the run (default: config fail_on, else error)").choices(FAIL_ON))
+    .option("--changed-since <ref>", "only files changed against a git ref, plus untracked ones")
+    .option("--baseline <file>", "leave out the findings listed in this baseline")
+    .option("--write-baseline <file>", "write the current findings to a baseline file")
+    .option("-q, --quiet", "report only failing findings; no summary line or progress")
+    .addHelpText("after", HELP_AFTER)
+    .action(async (paths: string[], options: CheckCommandOptions) => {
+      setExit(await runCheckCommand(paths, options));
+    });
+};
+
+async function runCheckCommand(paths: string[], options: CheckCommandOptions): Promise<number> {
+  const [{ runCheck }, { formatReport }] = await Promise.all([import("../../engine/check.js"), import("../../report/index.js")]);
+  const tty = process.stderr.isTTY === true;
+  const progress = tty && !options.quiet ? progressBar() : undefined;
+  const result = await runCheck({
+    paths,
+    ...(options.config !== undefined ? { config: options.config } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.failOn ? { failOn: options.failOn } : {}),
+    ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {}),
+    ...(options.baseline ? { baseline: options.baseline } : {}),
+    ...(options.writeBaseline ? { writeBaseline: options.writeBaseline } : {}),
+    ...(progress ? { onProgress: progress.update } : {}),
+  });
+  progress?.done();
+  // a run that never got to the files (bad config, bad policy) prints only its errors
+  const ran = !result.errors.some((e) => e.kind === "config" || e.kind === "policy" || e.kind === "usage") || result.summary.files > 0;
+  if (ran) {
+    const color = !options.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const report = await formatReport(result, options.format, { color, quiet: options.quiet === true });
+    if (options.output) {
+      try {
+        writeFileSync(options.output, report);
+      } catch (err) {
+        process.stderr.write(`warden: error: cannot write \`${options.output}\`: ${(err as Error).message}\n`);
+        return 2;
+      }
+    } else process.stdout.write(report);
+  }
+  if (result.errors.length) process.stderr.write(result.errors.map((e) => e.rendered).join("\n\n") + "\n");
+  return result.exitCode;
+}
+
+/** A one-line progress bar on stderr, shown only once a run has taken over a second. */
+function progressBar(): { update(done: number, total: number): void; done(): void } {
+  const start = Date.now();
+  let drawn = false;
+  let last = 0;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (now - start < 1000 || (now - last < 50 && done < total)) return;
+      last = now;
+      const width = 30;
+      const filled = total ? Math.round((done / total) * width) : width;
+      process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} files`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) process.stderr.write("\r\x1b[2K");
+    },
+  };
+}

@@ -1,0 +1,316 @@
+// `runCheck`: the CI gate as a library call. Config → policy bundle → file discovery →
+// SQL facts → bundle evaluation (opa-wasm) → engine findings, suppressions, baseline →
+// one CheckResult that every reporter and the GitHub Action consume.
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Finding, JsonValue } from "../compiler/ir/ir.js";
+import { readBundle } from "../compiler/bundle/read-bundle.js";
+import { loadBundleEvaluator, type BundleEvaluator } from "./bundle-evaluator.js";
+import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
+import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
+import { DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "./discover.js";
+import { checkError, fsReason } from "./errors.js";
+import { statementFingerprint } from "./fingerprint.js";
+import { catalogueOf, resolvePolicy } from "./policy.js";
+import { applySuppressions, parseSuppressions } from "./suppressions.js";
+import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
+import { dbtModelPaths } from "./dbt-paths.js";
+
+export type { CheckOptions, CheckResult, CheckFinding, CheckError, RuleInfo } from "./types.js";
+
+/** Findings the engine makes itself, whatever policy is loaded. */
+export const ENGINE_RULES: RuleInfo[] = [
+  {
+    id: "parse-error",
+    title: "SQL that PostgreSQL cannot parse",
+    severity: "error",
+    help: "fix the statement; nothing else is checked in a statement Warden cannot parse",
+    doc: "https://warden.dev/rules/parse-error",
+  },
+  {
+    id: "suppression-without-reason",
+    title: "A warden-ignore comment without a reason",
+    severity: "warning",
+    help: "write the reason after a colon: `-- warden-ignore RULE: reason`",
+    doc: "https://warden.dev/rules/suppression-without-reason",
+  },
+  {
+    id: "unused-suppression",
+    title: "A warden-ignore comment that suppresses nothing",
+    severity: "warning",
+    help: "remove it, or put it right above the statement it is meant for",
+    doc: "https://warden.dev/rules/unused-suppression",
+  },
+];
+
+interface InputDoc {
+  file?: { path: string; type: string } | null;
+  statements: {
+    index: number;
+    kind: string;
+    text: string;
+    location: { line: number; column: number; end_line?: number; end_column?: number };
+    error?: { message: string; line?: number; column?: number } | null;
+  }[];
+}
+
+const empty = (over: Partial<CheckResult>): CheckResult => ({
+  findings: [],
+  summary: { files: 0, statements: 0, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 0, baselined: 0 },
+  rules: [],
+  errors: [],
+  failOn: "error",
+  exitCode: 2,
+  baseDir: process.cwd(),
+  sources: new Map(),
+  ...over,
+});
+
+/** The directory a config search starts from: the first path's directory (a glob's fixed prefix). */
+function searchStart(paths: string[], cwd: string): string {
+  const first = paths[0];
+  if (first === undefined) return cwd;
+  const fixed = first.split(/[*?[{]/)[0]!;
+  const abs = path.resolve(cwd, fixed === first ? first : fixed.replace(/[^/]*$/, "") || ".");
+  try {
+    return statSync(abs).isDirectory() ? abs : path.dirname(abs);
+  } catch {
+    return path.dirname(abs);
+  }
+}
+
+export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  const paths = opts.paths ?? [];
+  const shown = (p: string) => toPosix(path.relative(cwd, p)) || ".";
+  const errors: CheckError[] = [];
+  const mark = phaseTimer();
+
+  // 1. configuration: errors here stop the run (exit 2) before anything is evaluated
+  let loaded: LoadedConfig | undefined;
+  const configPath = opts.config === false ? undefined : opts.config !== undefined ? path.resolve(cwd, opts.config) : findConfig(searchStart(paths, cwd));
+  if (configPath) {
+    const r = await loadConfig(configPath, shown(configPath));
+    if (!r.loaded) return empty({ errors: r.errors, baseDir: cwd, configPath });
+    loaded = r.loaded;
+  }
+  const config = loaded?.config ?? {};
+  const baseDir = loaded?.dir ?? cwd;
+  const repoRoot = findRepoRoot(baseDir);
+  const failOn = opts.failOn ?? config.fail_on ?? "error";
+  const base = { baseDir, failOn, configPath, ...(repoRoot ? { repoRoot } : {}) };
+
+  mark("config");
+  // 2. policy: CLI paths are relative to cwd, config paths to the config's directory
+  const specs = opts.policy?.length ? opts.policy.map((p) => path.resolve(cwd, p)) : (config.policies ?? []).map((p) => path.resolve(baseDir, p));
+  const policy = await resolvePolicy(specs, { cwd, cacheFrom: baseDir });
+  if (!policy.bundle) return empty({ ...base, errors: policy.errors });
+  let evaluator: BundleEvaluator;
+  let bundleData: Record<string, JsonValue>;
+  try {
+    const read = await readBundle(policy.bundle.bytes);
+    if (!read.wasm) throw new Error("it has no policy.wasm (a rego-target bundle needs an OPA server)");
+    bundleData = (read.data ?? {}) as Record<string, JsonValue>;
+    evaluator = await loadBundleEvaluator({ wasm: read.wasm, data: read.data, manifest: read.manifest });
+  } catch (err) {
+    return empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${policy.bundle.origin}): ${err instanceof Error ? err.message : String(err)}`)] });
+  }
+  const catalogue = catalogueOf(evaluator.manifest);
+  const rules = new Map<string, RuleInfo>();
+  for (const r of [...catalogue, ...ENGINE_RULES]) if (!rules.has(r.id)) rules.set(r.id, r);
+
+  // a rule named in the config that no loaded policy knows is most likely a typo
+  if (loaded && config.rules && catalogue.length > 0) {
+    const { didYouMean } = await import("../diagnostics/diagnostic.js");
+    for (const id of Object.keys(config.rules)) {
+      if (rules.has(id)) continue;
+      const at = loaded.locate(["rules", id], true);
+      errors.push(
+        checkError("config", `unknown rule \`${id}\` in \`rules\``, { file: shown(loaded.path), text: loaded.text, ...at }, didYouMean(id, rules.keys()) ?? "`warden rules` lists the rules of the loaded policy"),
+      );
+    }
+    if (errors.length) return empty({ ...base, errors, rules: [...rules.values()] });
+  }
+
+  mark("policy");
+  // 3. configuration reaches the policy as data: no recompile
+  const wardenData = (bundleData.warden ?? {}) as Record<string, JsonValue>;
+  const classifications: Record<string, string[]> = { ...((wardenData.classifications ?? {}) as Record<string, string[]>) };
+  for (const [name, patterns] of Object.entries(config.classifications ?? {})) classifications[name] = [...(classifications[name] ?? []), ...patterns];
+  const { DEFAULT_MASKING } = await import("../sql/index.js");
+  const maskingFunctions = [...DEFAULT_MASKING, ...(config.masking_functions ?? [])];
+  const configData: Record<string, JsonValue> = { ...((wardenData.config ?? {}) as Record<string, JsonValue>) };
+  if (config.rules) configData.rules = config.rules;
+  if (config.retraining) configData.retraining = config.retraining as JsonValue;
+  configData.masking_functions = maskingFunctions;
+  if (config.pg_version !== undefined) configData.pg_version = config.pg_version;
+  evaluator.setData({
+    ...bundleData,
+    warden: { ...wardenData, classifications, constants: { ...((wardenData.constants ?? {}) as Record<string, JsonValue>), ...(config.constants ?? {}) }, config: configData },
+  });
+
+  // 4. files
+  const found = await discoverFiles({
+    cwd,
+    baseDir,
+    paths,
+    include: config.include ?? DEFAULT_INCLUDE,
+    exclude: config.exclude ?? [],
+    ...(repoRoot ? { repoRoot } : {}),
+    ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}),
+  });
+  errors.push(...found.errors);
+  if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors, rules: [...rules.values()] });
+  const modelPaths = dbtModelPaths(found.files, baseDir);
+  const { fileTypeOf, extractProject, initSqlParser } = await import("../sql/index.js");
+  const inputs: { path: string; absPath: string; text: string; type: ReturnType<typeof fileTypeOf> }[] = [];
+  for (const f of found.files) {
+    let text: string;
+    try {
+      text = readFileSync(f.absPath, "utf8");
+    } catch (err) {
+      errors.push(checkError("read", `cannot read \`${shown(f.absPath)}\`: ${fsReason(err)}`, { file: f.relPath }));
+      continue;
+    }
+    inputs.push({ path: f.relPath, absPath: f.absPath, text, type: fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths }) });
+  }
+
+  mark("discover+read");
+  // 5. facts, then one evaluation per file
+  await initSqlParser();
+  mark("sql parser init");
+  const { documents } = extractProject(inputs, {
+    rootDir: baseDir,
+    maskingFunctions,
+    classifications,
+    ...(config.placeholders ? { placeholders: config.placeholders } : {}),
+    ...(config.pg_version !== undefined ? { pgVersion: config.pg_version } : {}),
+  });
+  mark("facts");
+  const severityOf = (id: string, dflt: Severity): Severity | "off" => config.rules?.[id] ?? dflt;
+  const all: CheckFinding[] = [];
+  const sources = new Map<string, string>();
+  let statements = 0;
+  let suppressed = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    const input = inputs[i]!;
+    const doc = documents[i] as unknown as InputDoc;
+    statements += doc.statements.length;
+    const raw: Finding[] = evaluator.findings(doc as unknown as JsonValue);
+    type Pending = Omit<CheckFinding, "file" | "help" | "doc" | "fingerprint"> & { help?: string };
+    const pending: Pending[] = [];
+    let lines: string[] | undefined;
+    for (const f of raw) {
+      const st = doc.statements[f.statement];
+      const loc = f.location ?? st?.location ?? { line: 1, column: 1 };
+      const sameAsStatement = st && loc.line === st.location.line && loc.column === st.location.column;
+      let endLine = loc.end_line ?? (sameAsStatement ? st.location.end_line : undefined);
+      let endColumn = loc.end_column ?? (sameAsStatement ? st.location.end_column : undefined);
+      if (endLine === undefined || endColumn === undefined) {
+        // a fact location is a start point (a column reference, a name): span the name there
+        lines ??= input.text.split(/\r\n|\r|\n/);
+        endLine = loc.line;
+        endColumn = loc.column + nameLength(lines[loc.line - 1] ?? "", loc.column);
+      }
+      pending.push({ rule: f.rule, severity: f.severity, message: f.message, line: loc.line, column: loc.column, end_line: endLine, end_column: endColumn, statement: f.statement });
+    }
+    // parse errors: at the parser's position when it gave one, else the statement
+    const parseSeverity = severityOf("parse-error", "error");
+    if (parseSeverity !== "off") {
+      for (const st of doc.statements) {
+        if (st.kind !== "unparsed") continue;
+        const line = st.error?.line ?? st.location.line;
+        const column = st.error?.column ?? st.location.column;
+        const atStart = line === st.location.line && column === st.location.column;
+        pending.push({
+          rule: "parse-error",
+          severity: parseSeverity,
+          message: `cannot parse statement: ${st.error?.message ?? "syntax error"}`,
+          line,
+          column,
+          end_line: atStart ? (st.location.end_line ?? line) : line,
+          end_column: atStart ? (st.location.end_column ?? column + 1) : column + nameLength((lines ??= input.text.split(/\r\n|\r|\n/))[line - 1] ?? "", column),
+          statement: st.index,
+        });
+      }
+    }
+    const sups = parseSuppressions(input.text, doc.statements);
+    const applied = applySuppressions(pending, sups, rules.keys());
+    suppressed += applied.suppressed;
+    const kept: Pending[] = [...applied.kept];
+    for (const e of applied.engine) {
+      const sev = severityOf(e.rule, "warning");
+      if (sev === "off") continue;
+      kept.push({ rule: e.rule, severity: sev, message: e.message, help: e.help, line: e.line, column: e.column, end_line: e.end_line, end_column: e.end_column, statement: -1 });
+    }
+    if (kept.length === 0) continue;
+    sources.set(input.path, input.text);
+    const fp = new Map<number, string>();
+    for (const p of kept) {
+      const info = rules.get(p.rule);
+      let fingerprint = fp.get(p.statement);
+      if (fingerprint === undefined) {
+        // engine findings about comments have no statement: their own line text identifies them
+        const text = p.statement >= 0 ? (doc.statements[p.statement]?.text ?? "") : (input.text.split(/\r\n|\r|\n/)[p.line - 1] ?? "");
+        fingerprint = statementFingerprint(text);
+        if (p.statement >= 0) fp.set(p.statement, fingerprint);
+      }
+      all.push({ ...p, file: input.path, help: p.help ?? info?.help ?? "", doc: info?.doc ?? `https://warden.dev/rules/${p.rule}`, fingerprint });
+    }
+    opts.onProgress?.(i + 1, inputs.length);
+  }
+  mark("evaluate+findings");
+  all.sort(
+    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
+
+  // 6. baseline: write the full set; leave out what a given baseline lists
+  if (opts.writeBaseline) {
+    try {
+      writeBaseline(path.resolve(cwd, opts.writeBaseline), all);
+    } catch (err) {
+      errors.push(checkError("usage", `cannot write baseline \`${opts.writeBaseline}\`: ${fsReason(err)}`));
+    }
+  }
+  let findings = all;
+  let baselined = 0;
+  if (opts.baseline) {
+    const b = readBaseline(path.resolve(cwd, opts.baseline), opts.baseline);
+    if (b.error) errors.push(b.error);
+    else ({ kept: findings, baselined } = applyBaseline(all, b.counts!));
+  }
+
+  mark("baseline");
+  const bySeverity = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) bySeverity[f.severity]++;
+  const failing = findings.some((f) => fails(f.severity, failOn));
+  return {
+    ...base,
+    findings,
+    summary: { files: inputs.length, statements, findings: findings.length, by_severity: bySeverity, suppressed, baselined },
+    rules: [...rules.values()],
+    errors,
+    exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,
+    sources,
+  };
+}
+
+const NAME = /^(?:"(?:[^"]|"")*"|[\p{L}\p{N}_$]+|\*)(?:\s*\.\s*(?:"(?:[^"]|"")*"|[\p{L}\p{N}_$]+|\*))*/u;
+
+/** Length (UTF-16 units) of the possibly qualified SQL name at 1-based `column`; at least 1. */
+export function nameLength(line: string, column: number): number {
+  const m = NAME.exec(line.slice(column - 1));
+  return m ? Math.max(1, m[0].length) : 1;
+}
+
+/** `WARDEN_TIMING=1` prints how long each phase of a run took, on stderr (for benchmarks). */
+function phaseTimer(): (phase: string) => void {
+  if (!process.env.WARDEN_TIMING) return () => {};
+  let last = performance.now();
+  process.stderr.write(`timing: start-up ${last.toFixed(1)} ms\n`);
+  return (phase) => {
+    const now = performance.now();
+    process.stderr.write(`timing: ${phase} ${(now - last).toFixed(1)} ms\n`);
+    last = now;
+  };
+}

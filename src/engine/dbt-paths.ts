@@ -1,0 +1,51 @@
+// Finds the dbt projects that the checked files belong to and their model directories,
+// so files under `model-paths` are typed `dbt_model` without any configuration.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "yaml";
+import { toPosix } from "./discover.js";
+
+/** Model directories (relative to baseDir, `/`-separated) of every dbt project above the files. */
+export function dbtModelPaths(files: { absPath: string }[], baseDir: string): string[] {
+  const projects = new Map<string, string | null>(); // dir → dbt_project.yml path or null
+  const out = new Set<string>();
+  const projectOf = (dir: string): string | null => {
+    const seen: string[] = [];
+    let d = dir;
+    let found: string | null = null;
+    for (;;) {
+      const known = projects.get(d);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      seen.push(d);
+      const f = path.join(d, "dbt_project.yml");
+      if (existsSync(f)) {
+        found = f;
+        break;
+      }
+      const parent = path.dirname(d);
+      if (parent === d) break;
+      d = parent;
+    }
+    for (const s of seen) projects.set(s, found);
+    return found;
+  };
+  const done = new Set<string>();
+  for (const f of files) {
+    const project = projectOf(path.dirname(f.absPath));
+    if (!project || done.has(project)) continue;
+    done.add(project);
+    let modelPaths = ["models"];
+    try {
+      const y = parse(readFileSync(project, "utf8")) as Record<string, unknown> | null;
+      const mp = y?.["model-paths"] ?? y?.["source-paths"];
+      if (Array.isArray(mp) && mp.every((x) => typeof x === "string")) modelPaths = mp as string[];
+    } catch {
+      // a broken dbt_project.yml is the dbt renderer's to report; assume the default
+    }
+    for (const mp of modelPaths) out.add(toPosix(path.relative(baseDir, path.join(path.dirname(project), mp))));
+  }
+  return [...out].sort();
+}

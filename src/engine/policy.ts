@@ -1,0 +1,165 @@
+// Resolves the policy `warden check` evaluates: the precompiled built-in bundle, a prebuilt
+// `.tar.gz` bundle, or `.warden` sources compiled on the fly and cached by content hash.
+// The compiler is imported only on a cache miss, so a cached or prebuilt run never loads it.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { JsonValue, Severity } from "../compiler/ir/ir.js";
+import { VERSION } from "../version.js";
+import { checkError, fsReason } from "./errors.js";
+import type { CheckError, RuleInfo } from "./types.js";
+
+export interface PolicyBundle {
+  /** The gzipped bundle. */
+  bytes: Buffer;
+  /** Where it came from, for messages. */
+  origin: string;
+}
+
+const BUNDLE_EXT = /\.(tar\.gz|tgz)$/;
+export const BUILTIN_BUNDLE = "builtin.bundle.tar.gz";
+
+/** dist/builtin.bundle.tar.gz next to the bundled CLI, or under the package root when run from src/. */
+export function builtinBundlePath(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const p of [path.join(here, BUILTIN_BUNDLE), path.join(here, "../../dist", BUILTIN_BUNDLE)]) if (existsSync(p)) return p;
+  return undefined;
+}
+
+/**
+ * Where compiled policies are cached: `$XDG_CACHE_HOME/warden` when set, else
+ * `node_modules/.cache/warden` in the nearest ancestor that has node_modules, else
+ * `~/.cache/warden`.
+ */
+export function cacheDir(start: string): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  if (xdg) return path.join(xdg, "warden");
+  let dir = path.resolve(start);
+  for (;;) {
+    if (existsSync(path.join(dir, "node_modules"))) return path.join(dir, "node_modules", ".cache", "warden");
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return path.join(os.homedir(), ".cache", "warden");
+}
+
+/**
+ * The bundle for `specs` (paths already resolved): none → built-in; one `.tar.gz` → that
+ * bundle; otherwise `.warden` files/directories, compiled (or taken from the cache).
+ */
+export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheFrom: string }): Promise<{ bundle?: PolicyBundle; errors: CheckError[] }> {
+  const shown = (p: string) => path.relative(opts.cwd, p) || p;
+  if (specs.length === 0) {
+    const p = builtinBundlePath();
+    if (!p) return { errors: [checkError("policy", "the built-in rule bundle is missing", {}, "run `npm run build` to precompile it, or pass `--policy`")] };
+    return { bundle: { bytes: readFileSync(p), origin: "built-in rules" }, errors: [] };
+  }
+  const bundles = specs.filter((s) => BUNDLE_EXT.test(s));
+  if (bundles.length > 0) {
+    if (specs.length > 1) return { errors: [checkError("usage", "`--policy` takes either one bundle or `.warden` sources, not both", {}, `got ${specs.map((s) => `\`${shown(s)}\``).join(", ")}`)] };
+    try {
+      return { bundle: { bytes: readFileSync(specs[0]!), origin: shown(specs[0]!) }, errors: [] };
+    } catch (err) {
+      return { errors: [checkError("policy", `cannot read bundle \`${shown(specs[0]!)}\`: ${fsReason(err)}`)] };
+    }
+  }
+
+  const sources = readSources(specs, shown);
+  if ("error" in sources) return { errors: [sources.error] };
+  const h = createHash("sha256").update(`warden ${VERSION}\n`);
+  for (const s of sources.list) h.update(`${s.path}\n${s.text.length}\n${s.text}\n`);
+  const key = h.digest("hex").slice(0, 32);
+  const dir = cacheDir(opts.cacheFrom);
+  const cached = path.join(dir, `${key}.tar.gz`);
+  if (existsSync(cached)) {
+    try {
+      return { bundle: { bytes: readFileSync(cached), origin: specs.map(shown).join(", ") }, errors: [] };
+    } catch {
+      // an unreadable cache entry is rebuilt below
+    }
+  }
+  const compiled = await compilePolicy(sources.list);
+  if ("errors" in compiled) return { errors: compiled.errors };
+  try {
+    mkdirSync(dir, { recursive: true });
+    // write then rename, so a concurrent run never reads half a bundle
+    const tmp = `${cached}.${process.pid}.tmp`;
+    writeFileSync(tmp, compiled.bytes);
+    renameSync(tmp, cached);
+  } catch {
+    // caching is an optimisation: a read-only cache directory must not fail the run
+  }
+  return { bundle: { bytes: compiled.bytes, origin: specs.map(shown).join(", ") }, errors: [] };
+}
+
+function readSources(specs: string[], shown: (p: string) => string): { list: { path: string; text: string }[] } | { error: CheckError } {
+  const list: { path: string; text: string }[] = [];
+  const visit = (p: string, top: boolean) => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        if (name.startsWith(".") || name === "node_modules") continue;
+        const child = path.join(p, name);
+        if (statSync(child).isDirectory() || name.endsWith(".warden")) visit(child, false);
+      }
+    } else if (top || p.endsWith(".warden")) {
+      list.push({ path: shown(p), text: readFileSync(p, "utf8") });
+    }
+  };
+  for (const s of specs) {
+    try {
+      visit(s, true);
+    } catch (err) {
+      return { error: checkError("policy", `cannot read policy \`${shown(s)}\`: ${fsReason(err)}`) };
+    }
+  }
+  if (list.length === 0) return { error: checkError("policy", `no policy files in ${specs.map((s) => `\`${shown(s)}\``).join(", ")}`, {}, "policy files end in `.warden`") };
+  return { list };
+}
+
+async function compilePolicy(sources: { path: string; text: string }[]): Promise<{ bytes: Buffer } | { errors: CheckError[] }> {
+  const [{ compileSources }, { emitWasm }, { writeBundle }, { renderDiagnostic }, { LineIndex }] = await Promise.all([
+    import("../compiler/pipeline.js"),
+    import("../compiler/backend/wasm/emit-wasm.js"),
+    import("../compiler/bundle/index.js"),
+    import("../diagnostics/render.js"),
+    import("../diagnostics/span.js"),
+  ]);
+  const result = compileSources(sources);
+  const errs = result.diagnostics.filter((d) => d.severity === "error");
+  if (!result.ir || errs.length > 0) {
+    const index = new Map(sources.map((s) => [s.path, new LineIndex(s.text)]));
+    return {
+      errors: errs.map((d) => {
+        const e = checkError("policy", d.message, d.span ? { file: d.span.file, line: d.span.start.line, column: d.span.start.column } : {}, d.help);
+        e.rendered = renderDiagnostic(d, index);
+        return e;
+      }),
+    };
+  }
+  const wasm = emitWasm(result.ir);
+  return { bytes: await writeBundle({ ir: result.ir, target: "wasm", wasm }) };
+}
+
+/** The rule catalogue of a bundle manifest (`metadata.warden.rules`). */
+export function catalogueOf(manifest: unknown): RuleInfo[] {
+  const rules = (manifest as { metadata?: { warden?: { rules?: unknown } } } | undefined)?.metadata?.warden?.rules;
+  if (!Array.isArray(rules)) return [];
+  const out: RuleInfo[] = [];
+  for (const r of rules as Record<string, JsonValue>[]) {
+    if (typeof r?.id !== "string") continue;
+    const doc = typeof r.doc === "string" && /^https?:\/\//.test(r.doc) ? r.doc : `https://warden.dev/rules/${r.id}`;
+    const title = typeof r.title === "string" ? r.title : "";
+    out.push({
+      id: r.id,
+      title,
+      severity: (["error", "warning", "info"].includes(String(r.severity)) ? r.severity : "error") as Severity,
+      help: typeof r.help === "string" ? r.help : title,
+      doc,
+    });
+  }
+  return out;
+}
