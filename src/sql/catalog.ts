@@ -6,6 +6,8 @@ export interface CatalogColumn {
   name: string;
   def?: Column;
   classifications: Set<string>;
+  /** cached catalog-excerpt form; cleared when the column changes */
+  snapshot?: Column;
 }
 
 export interface CatalogRelation {
@@ -32,12 +34,36 @@ export class Catalog {
   /** dbt refs and sources: `ref:model`, `source:src.table` → relation key */
   readonly aliases = new Map<string, string>();
 
+  /** existence of relations before the current file's first change to them */
+  private journal: Map<string, boolean | null> | null = null;
+
+  /** Starts a file: `existedBefore` answers for the state before it. */
+  beginFile(): void {
+    this.journal = new Map();
+  }
+
+  private noteBefore(key: string): void {
+    if (this.journal && !this.journal.has(key)) this.journal.set(key, this.existsKey(key));
+  }
+
+  existedBefore(key: string): boolean | null {
+    if (this.journal?.has(key)) return this.journal.get(key)!;
+    return this.existsKey(key);
+  }
+
+  private existsKey(key: string): boolean | null {
+    if (this.relations.has(key)) return true;
+    if (this.dropped.has(key)) return false;
+    return null;
+  }
+
   get(schema: string | null, name: string): CatalogRelation | undefined {
     return this.relations.get(relKey(schema, name));
   }
 
   create(schema: string | null, name: string, kind: string, file: string, columns: Column[] | string[], columnsKnown = true): CatalogRelation {
     const key = relKey(schema, name);
+    this.noteBefore(key);
     const rel: CatalogRelation = { schema: schema ?? "public", name, kind, columns: new Map(), columnsKnown, file, tags: new Set() };
     for (const c of columns) {
       const col: CatalogColumn = typeof c === "string" ? { name: c, classifications: new Set() } : { name: c.name, def: c, classifications: new Set() };
@@ -50,6 +76,7 @@ export class Catalog {
 
   drop(schema: string | null, name: string): void {
     const key = relKey(schema, name);
+    this.noteBefore(key);
     this.relations.delete(key);
     this.dropped.add(key);
   }
@@ -59,15 +86,13 @@ export class Catalog {
     if (!rel) return;
     this.drop(schema, name);
     rel.name = newName;
+    this.noteBefore(relKey(rel.schema, newName));
     this.relations.set(relKey(rel.schema, newName), rel);
     this.dropped.delete(relKey(rel.schema, newName));
   }
 
   /** true/false when the catalog knows, null when it cannot tell. */
   exists(schema: string | null, name: string): boolean | null {
-    const key = relKey(schema, name);
-    if (this.relations.has(key)) return true;
-    if (this.dropped.has(key)) return false;
-    return null;
+    return this.existsKey(relKey(schema, name));
   }
 }

@@ -291,8 +291,11 @@ function target(ctx: FileContext, q: QName, kind: string, loc?: Location): Objec
     const rel = ctx.catalog.get(q.schema, q.name);
     if (rel && rel.columnsKnown) {
       ref.columns = [...rel.columns.keys()];
-      const pii = [...rel.columns.values()].filter((c) => c.classifications.size > 0 || ctx.classify(rel.schema, rel.name, c.name).length > 0).map((c) => c.name);
-      if (pii.length) ref.pii_columns = pii;
+      let pii: string[] | undefined;
+      for (const c of rel.columns.values()) {
+        if (c.classifications.size > 0 || ctx.classify(rel.schema, rel.name, c.name).length > 0) (pii ??= []).push(c.name);
+      }
+      if (pii) ref.pii_columns = pii;
     }
   }
   if (loc) ref.location = loc;
@@ -961,6 +964,8 @@ function nestedPlpgsql(ctx: FileContext, src: Src, start: number, end: number, p
   const lineStarts = [0];
   for (let i = 0; i < bodyText.length; i++) if (bodyText.charCodeAt(i) === 10) lineStarts.push(i + 1);
   let cursor = 0;
+  // queries found verbatim in the body are parsed in one batch; the others one by one
+  const batch: { query: string; base: number }[] = [];
   for (const q of queries) {
     let text = q.query;
     // PERFORM's expression comes back as `SELECT expr`; the body says `PERFORM expr`
@@ -975,20 +980,57 @@ function nestedPlpgsql(ctx: FileContext, src: Src, start: number, end: number, p
         cursor = inBody + probe.length;
       } else if (inBody >= 0) cursor = inBody + text.length;
     }
-    const parsed = parseSql(q.query);
-    if (!parsed.ok) continue;
     const base = inBody >= 0 ? start + bodyOffset + inBody : start;
     if (inBody >= 0 && !q.perform) {
-      handleRawStmts(ctx, { text: q.query, bytes: new ByteMap(q.query), base }, parsed.stmts, nestedIn);
-    } else {
-      // the text is not verbatim in the body: place the facts on the query's line (or the parent)
-      const [a, b] = trimRange(q.query, 0, q.query.length);
-      void a;
-      const rangeEnd = inBody >= 0 ? base + text.length : end;
-      for (const raw of parsed.stmts) handleStmt(ctx, { text: q.query, bytes: new ByteMap(q.query), base }, raw.stmt, base, Math.min(rangeEnd, base + b), nestedIn);
+      batch.push({ query: q.query, base });
+      continue;
     }
+    flushBatch(ctx, batch, nestedIn);
+    const parsed = parseSql(q.query);
+    if (!parsed.ok) continue;
+    // the text is not verbatim in the body: place the facts on the PERFORM (or the parent)
+    const [, b] = trimRange(q.query, 0, q.query.length);
+    const rangeEnd = inBody >= 0 ? base + text.length : end;
+    for (const raw of parsed.stmts) handleStmt(ctx, { text: q.query, bytes: new ByteMap(q.query), base }, raw.stmt, base, Math.min(rangeEnd, base + b), nestedIn);
   }
+  flushBatch(ctx, batch, nestedIn);
   void parent;
+}
+
+const BATCH_SEP = "\n;\n";
+
+/** Parses queued nested queries in one parser call; each keeps its own place in the file. */
+function flushBatch(ctx: FileContext, batch: { query: string; base: number }[], nestedIn: Statement["nested_in"]): void {
+  if (batch.length === 0) return;
+  const items = batch.splice(0);
+  const text = items.map((b) => b.query).join(BATCH_SEP);
+  const parsed = items.length > 1 ? parseSql(text) : { ok: false as const };
+  if (!parsed.ok) {
+    for (const it of items) {
+      const r = parseSql(it.query);
+      if (r.ok) handleRawStmts(ctx, { text: it.query, bytes: new ByteMap(it.query), base: it.base }, r.stmts, nestedIn);
+    }
+    return;
+  }
+  const bytes = new ByteMap(text);
+  // UTF-16 and byte starts of each query in the batch text
+  const u16: number[] = [];
+  const b8: number[] = [];
+  let u = 0;
+  let b = 0;
+  for (const it of items) {
+    u16.push(u);
+    b8.push(b);
+    u += it.query.length + BATCH_SEP.length;
+    b += Buffer.byteLength(it.query, "utf8") + BATCH_SEP.length;
+  }
+  let k = 0;
+  for (const raw of parsed.stmts) {
+    const loc = raw.stmt_location ?? 0;
+    while (k + 1 < items.length && b8[k + 1]! <= loc) k++;
+    // node offsets are batch offsets: shift the base so they land in query k's place
+    handleRawStmts(ctx, { text, bytes, base: items[k]!.base - u16[k]! }, [raw], nestedIn);
+  }
 }
 
 function nestedSqlBody(ctx: FileContext, src: Src, start: number, end: number, n: PgNode): void {

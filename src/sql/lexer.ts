@@ -132,6 +132,23 @@ export function skipToken(t: string, i: number, out: Tok): void {
 
 /** Narrows [start, end) to its first and last significant (non-space, non-comment) characters. */
 export function trimRange(t: string, start: number, end: number): [number, number] {
+  // fast path: no comment at the start, and the last line cannot end inside a comment
+  // (no `--` on it, no `*/` at its end): trailing text is only whitespace and semicolons
+  let s = start;
+  while (s < end && isSpace(t.charCodeAt(s))) s++;
+  const c0 = t.charCodeAt(s);
+  const c1 = t.charCodeAt(s + 1);
+  if (s < end && !((c0 === C.MINUS && c1 === C.MINUS) || (c0 === C.SLASH && c1 === C.STAR))) {
+    let e = end;
+    while (e > s && (isSpace(t.charCodeAt(e - 1)) || t.charCodeAt(e - 1) === C.SEMI)) e--;
+    const lineStart = t.lastIndexOf("\n", e - 1) + 1;
+    const from = Math.max(lineStart, s);
+    const dash = t.indexOf("--", from);
+    if ((dash < 0 || dash >= e) && !(t.charCodeAt(e - 1) === C.SLASH && t.charCodeAt(e - 2) === C.STAR)) {
+      // a `;` may only be dropped when it is not inside a quoted token on this line
+      if (e === end || !/['"$]/.test(t.slice(from, end))) return [s, e];
+    }
+  }
   const tok: Tok = { end: 0, comment: false };
   let i = start;
   let first = -1;

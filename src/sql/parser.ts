@@ -1,14 +1,67 @@
 // The PostgreSQL grammar (libpg-query, wasm), loaded once, and the offset conversions its
 // output needs: node locations are UTF-8 byte offsets, error cursors are code-point offsets.
-import * as pg from "libpg-query";
+//
+// Speed: libpg-query's sync wrappers encode the query with emscripten's JS UTF-8 loop, which
+// costs as much as the parse itself on large files. When the package's wasm factory exposes
+// the raw exports we call them directly with native UTF-8 encoding; otherwise (another
+// package version) we use the public `parseSync`/`parsePlPgSQLSync`.
+import type * as pgTypes from "libpg-query";
+
+type PublicApi = typeof pgTypes;
+
+interface RawModule {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  _wasm_parse_query_raw(p: number): number;
+  _wasm_free_parse_result(p: number): void;
+  _wasm_parse_plpgsql(p: number): number;
+  _wasm_free_string(p: number): void;
+  UTF8ToString(p: number): string;
+}
 
 let loaded: Promise<void> | null = null;
 let ready = false;
+let raw: RawModule | null = null;
+let api: PublicApi | null = null;
+const encoder = new TextEncoder();
+
+function isRawModule(m: unknown): m is RawModule {
+  const r = m as Partial<RawModule> | null;
+  return !!r && r.HEAPU8 instanceof Uint8Array && r.HEAPU32 instanceof Uint32Array && typeof r._malloc === "function" && typeof r._wasm_parse_query_raw === "function" && typeof r._wasm_parse_plpgsql === "function" && typeof r.UTF8ToString === "function";
+}
+
+async function load(): Promise<void> {
+  try {
+    // @ts-expect-error the factory file has no type declarations
+    const factory = (await import("libpg-query/wasm/libpg-query.js")).default as () => Promise<unknown>;
+    const m = await factory();
+    if (isRawModule(m)) raw = m;
+  } catch {
+    raw = null;
+  }
+  if (!raw) {
+    api = await import("libpg-query");
+    await api.loadModule();
+  }
+  ready = true;
+}
 
 /** Loads the parser's wasm module once; every extraction function needs it first. */
 export function initSqlParser(): Promise<void> {
-  if (!loaded) loaded = pg.loadModule().then(() => void (ready = true));
+  if (!loaded) loaded = load();
   return loaded;
+}
+
+/** Copies `text` into wasm memory as NUL-terminated UTF-8. */
+function toWasm(m: RawModule, text: string): number {
+  const len = Buffer.byteLength(text, "utf8");
+  const ptr = m._malloc(len + 1);
+  const heap = m.HEAPU8; // read after malloc: memory growth replaces the buffer
+  encoder.encodeInto(text, heap.subarray(ptr, ptr + len));
+  heap[ptr + len] = 0;
+  return ptr;
 }
 
 export function parserReady(): boolean {
@@ -33,8 +86,32 @@ export type ParseOutcome = { ok: true; stmts: RawStmt[] } | { ok: false; message
 
 export function parseSql(text: string): ParseOutcome {
   assertReady();
+  if (text.trim() === "") return { ok: true, stmts: [] };
+  if (raw) {
+    const m = raw;
+    const q = toWasm(m, text);
+    let res = 0;
+    try {
+      res = m._wasm_parse_query_raw(q);
+      if (!res) return { ok: false, message: "the parser ran out of memory", cursor: 0 };
+      const u32 = m.HEAPU32;
+      const tree = u32[res >> 2]!;
+      const err = u32[(res + 8) >> 2]!;
+      if (err) {
+        const msgPtr = m.HEAPU32[err >> 2]!;
+        const cursor = m.HEAPU32[(err + 16) >> 2]! | 0;
+        return { ok: false, message: msgPtr ? m.UTF8ToString(msgPtr) : "syntax error", cursor: cursor > 0 ? cursor - 1 : 0 };
+      }
+      if (!tree) return { ok: true, stmts: [] };
+      const r = JSON.parse(m.UTF8ToString(tree)) as { stmts?: RawStmt[] };
+      return { ok: true, stmts: r.stmts ?? [] };
+    } finally {
+      m._free(q);
+      if (res) m._wasm_free_parse_result(res);
+    }
+  }
   try {
-    const r = pg.parseSync(text) as unknown as { stmts?: RawStmt[] };
+    const r = api!.parseSync(text) as unknown as { stmts?: RawStmt[] };
     return { ok: true, stmts: r.stmts ?? [] };
   } catch (err) {
     const e = err as { message?: string; sqlDetails?: { cursorPosition?: number } };
@@ -45,8 +122,25 @@ export function parseSql(text: string): ParseOutcome {
 /** PL/pgSQL function tree for a full CREATE FUNCTION statement, or null when it is not parseable. */
 export function parsePlpgsql(createFunctionText: string): PgNode[] | null {
   assertReady();
+  if (raw) {
+    const m = raw;
+    const q = toWasm(m, createFunctionText);
+    let res = 0;
+    try {
+      res = m._wasm_parse_plpgsql(q);
+      if (!res) return null;
+      const s = m.UTF8ToString(res);
+      if (!s.startsWith("{")) return null;
+      return (JSON.parse(s) as { plpgsql_funcs?: PgNode[] }).plpgsql_funcs ?? [];
+    } catch {
+      return null;
+    } finally {
+      m._free(q);
+      if (res) m._wasm_free_string(res);
+    }
+  }
   try {
-    const r = pg.parsePlPgSQLSync(createFunctionText) as unknown as { plpgsql_funcs?: PgNode[] };
+    const r = api!.parsePlPgSQLSync(createFunctionText) as unknown as { plpgsql_funcs?: PgNode[] };
     return r.plpgsql_funcs ?? [];
   } catch {
     return null;
@@ -71,7 +165,7 @@ export class ByteMap {
       let len: number;
       if (c < 0x80) len = 1;
       else if (c < 0x800) len = 2;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
         // a surrogate pair is 4 bytes for 2 UTF-16 units
         for (let k = 0; k < 4; k++) table[b + k] = i;
         b += 4;

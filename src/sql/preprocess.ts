@@ -93,12 +93,29 @@ function gooseUpOnly(text: string, notes: PreNote[]): string {
   return changed ? lines.join("\n") : text;
 }
 
+/** Cheap scan: a `:name`/`:'name'` that is not a `::` cast, or a backslash (meta-command). */
+function mayNeedPreprocessing(t: string): boolean {
+  if (t.indexOf("\\") >= 0) return true;
+  let i = t.indexOf(":");
+  while (i >= 0) {
+    const prev = i > 0 ? t.charCodeAt(i - 1) : 0;
+    const next = t.charCodeAt(i + 1);
+    if (next === 58) {
+      i = t.indexOf(":", i + 2);
+      continue;
+    }
+    if (prev !== 58 && (next === 39 || next === 34 || next === 95 || (next >= 65 && next <= 90) || (next >= 97 && next <= 122))) return true;
+    i = t.indexOf(":", i + 1);
+  }
+  return false;
+}
+
 export function preprocess(original: string, opts: PreprocessOptions = {}): Preprocessed {
   const notes: PreNote[] = [];
   const map = new OffsetMap();
   const text0 = gooseUpOnly(original, notes);
   // quick exit: nothing that looks like a meta-command or placeholder
-  if (text0.indexOf("\\") < 0 && text0.indexOf(":") < 0) return { text: text0, map, notes };
+  if (!mayNeedPreprocessing(text0)) return { text: text0, map, notes };
 
   const t = text0;
   const n = t.length;

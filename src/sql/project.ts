@@ -4,7 +4,7 @@ import picomatch from "picomatch";
 import { LineIndex } from "../diagnostics/span.js";
 import type { CatalogTable, Column, FileType, InputDocument, Note, Statement } from "./facts.js";
 import { preprocess, OffsetMap } from "./preprocess.js";
-import { Catalog, relKey } from "./catalog.js";
+import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
 import { extractText, type FileContext } from "./extract.js";
 import type { Classifier } from "./resolve.js";
 import { DbtProject, type DbtRender } from "./dbt.js";
@@ -114,12 +114,17 @@ interface Shared {
   notes: Note[];
 }
 
-function snapshotColumns(cols: Iterable<{ name: string; def?: Column; classifications: Set<string> }>): Column[] {
+function snapshotColumns(cols: Iterable<CatalogColumn>): Column[] {
   const out: Column[] = [];
   for (const c of cols) {
-    const col: Column = c.def ? { ...c.def, name: c.name } : { name: c.name };
-    delete col.location;
-    if (c.classifications.size) col.classifications = [...c.classifications].sort();
+    // columns rarely change between files: reuse the excerpt object until they do
+    let col = c.snapshot;
+    if (!col || col.name !== c.name || (col.classifications?.length ?? 0) !== c.classifications.size) {
+      col = c.def ? { ...c.def, name: c.name } : { name: c.name };
+      delete col.location;
+      if (c.classifications.size) col.classifications = [...c.classifications].sort();
+      c.snapshot = col;
+    }
     out.push(col);
   }
   return out;
@@ -130,8 +135,7 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
   const pre = render ? { text: render.sql, map: new OffsetMap(), notes: [] } : preprocess(original, { placeholders: sh.opts.placeholders });
   const lines = new LineIndex(original);
   const cat = sh.catalog;
-  const knownBefore = new Set(cat.relations.keys());
-  const droppedBefore = new Set(cat.dropped);
+  cat.beginFile();
   const excerpt: Record<string, CatalogTable> = {};
   const ctx: FileContext = {
     path: file.path,
@@ -145,15 +149,10 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
     statements: [],
     inTransaction: false,
     createdHere: new Set(),
-    before: (schema, name) => {
-      const key = relKey(schema, name);
-      if (knownBefore.has(key)) return true;
-      if (droppedBefore.has(key)) return false;
-      return null;
-    },
+    before: (schema, name) => cat.existedBefore(relKey(schema, name)),
     touch: (key) => {
       // the first touch comes before any change this file makes to the relation
-      if (key in excerpt || !knownBefore.has(key)) return;
+      if (key in excerpt || cat.existedBefore(key) !== true) return;
       const rel = cat.relations.get(key);
       if (rel && rel.columnsKnown) excerpt[key] = { columns: snapshotColumns(rel.columns.values()) };
     },
