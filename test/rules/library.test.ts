@@ -95,4 +95,16 @@ describe("built-in rule library layout", () => {
   it("finds the library next to the package", () => {
     expect(builtinRulesDir()).toBe(path.join(packageRoot(), "rules"));
   });
+
+  it("lists every rule in docs/rules.md with its severity, scopes and title", () => {
+    const doc = readFileSync(path.join(packageRoot(), "docs", "rules.md"), "utf8");
+    const all = ["migration", "dbt_model", "retraining", "sql", "runtime"];
+    for (const r of ir.rules) {
+      const folder = library.folders.find((f) => f.id === r.id)!;
+      const scopes = all.every((x) => r.on.includes(x as never)) ? "all" : r.on.join(", ");
+      expect(doc, r.id).toContain(`| [\`${r.id}\`](../rules/${folder.area}/${r.id}/README.md) | ${r.severity} | ${scopes} | ${r.title} |`);
+    }
+    const rows = doc.split("\n").filter((l) => l.startsWith("| [`"));
+    expect(rows.length).toBe(ir.rules.length);
+  });
 });
