@@ -9,6 +9,9 @@ import { diagnosticsToJson, renderDiagnostic, plain, type Paint } from "../../di
 import { LineIndex } from "../../diagnostics/span.js";
 import { loadPolicySources, runPipeline, STAGE_NAMES, stages, type CompileState, type PolicySource, type StageName } from "../../compiler/pipeline.js";
 import type { RegisterCommand } from "./index.js";
+import { readFile, writeFile } from "node:fs/promises";
+import { compileBundle, type BundleTarget } from "../../compiler/bundle/compile-bundle.js";
+import type { SigningAlg } from "../../compiler/bundle/sign.js";
 
 export type EmitKind = "ast" | "ir";
 export type DiagnosticFormat = "text" | "json";
@@ -17,6 +20,12 @@ export interface CompileCommandOptions {
   emit?: EmitKind;
   dumpAfter?: StageName;
   diagnosticFormat: DiagnosticFormat;
+  /** Write an OPA bundle (gzipped tar) here. */
+  output?: string;
+  target?: BundleTarget;
+  signingKey?: string;
+  signingAlg?: SigningAlg;
+  signingKeyId?: string;
 }
 
 export interface CommandIo {
@@ -50,12 +59,17 @@ export function reportDiagnostics(ds: readonly Diagnostic[], sources: readonly P
 }
 
 export async function runCompile(paths: string[], options: CompileCommandOptions, io: CommandIo): Promise<number> {
+  const usage = bundleOptionsError(options);
+  if (usage) {
+    io.stderr(`error: ${usage}\n`);
+    return 2;
+  }
   const loaded = await loadPolicySources(paths);
   if (loaded.diagnostics.some((d) => d.severity === "error")) {
     reportDiagnostics(loaded.diagnostics, [], options.diagnosticFormat, io);
     return 2;
   }
-  const stopAfter = options.dumpAfter ?? (options.emit ? emitters[options.emit].lastStage : undefined);
+  const stopAfter = options.dumpAfter ?? (options.emit && !options.output ? emitters[options.emit].lastStage : undefined);
   const state = runPipeline(loaded.sources, stopAfter ? { stopAfter } : {});
   const diagnostics = state.diagnostics.sorted();
   reportDiagnostics(diagnostics, loaded.sources, options.diagnosticFormat, io);
@@ -64,7 +78,53 @@ export async function runCompile(paths: string[], options: CompileCommandOptions
     const stage = stages.find((s) => s.name === options.dumpAfter)!;
     io.stdout(json(stage.output(state)));
   } else if (options.emit) emitters[options.emit].emit(state, io);
-  else if (state.ir) io.stderr(`compiled ${state.ir.rules.length} rule${state.ir.rules.length === 1 ? "" : "s"} from ${loaded.sources.length} file${loaded.sources.length === 1 ? "" : "s"}\n`);
+  if (options.output && !options.dumpAfter && state.ir) return writeBundleFile(state.ir, options, io);
+  if (options.dumpAfter || options.emit) return 0;
+  if (state.ir) io.stderr(`compiled ${state.ir.rules.length} rule${state.ir.rules.length === 1 ? "" : "s"} from ${loaded.sources.length} file${loaded.sources.length === 1 ? "" : "s"}\n`);
+  return 0;
+}
+
+/** Usage errors among the bundle options, checked before compiling anything. */
+function bundleOptionsError(o: CompileCommandOptions): string | undefined {
+  if (!o.output) {
+    const stray = [o.target && "--target", o.signingKey && "--signing-key", o.signingAlg && "--signing-alg", o.signingKeyId && "--signing-key-id"].filter(Boolean);
+    if (stray.length) return `${stray.map((x) => `\`${x}\``).join(", ")} ${stray.length === 1 ? "applies" : "apply"} only when writing a bundle with \`--output\``;
+  }
+  if (o.output && o.dumpAfter) return "`--output` and `--dump-after` cannot be combined";
+  if ((o.signingAlg || o.signingKeyId) && !o.signingKey) return "`--signing-alg` and `--signing-key-id` need `--signing-key`";
+  return undefined;
+}
+
+/** Compiles the IR for the target, signs it when asked, and writes the bundle file. */
+async function writeBundleFile(ir: NonNullable<CompileState["ir"]>, o: CompileCommandOptions, io: CommandIo): Promise<number> {
+  const target = o.target ?? "wasm";
+  let key: string | undefined;
+  if (o.signingKey) {
+    try {
+      key = await readFile(o.signingKey, "utf8");
+    } catch (err) {
+      io.stderr(`error: cannot read signing key \`${o.signingKey}\`: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+      return 2;
+    }
+    // A secret file usually ends with a newline that is not part of the secret.
+    if (!key.includes("-----BEGIN ")) key = key.replace(/\r?\n$/, "");
+  }
+  let bytes: Buffer;
+  try {
+    const signing = key === undefined ? undefined : { key, ...(o.signingAlg ? { alg: o.signingAlg } : {}), ...(o.signingKeyId ? { keyId: o.signingKeyId } : {}) };
+    bytes = await compileBundle(ir, target, signing);
+  } catch (err) {
+    io.stderr(`error: cannot build the ${target} bundle: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+  try {
+    await writeFile(o.output!, bytes);
+  } catch (err) {
+    io.stderr(`error: cannot write \`${o.output}\`: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+    return 2;
+  }
+  const signed = key === undefined ? "" : `, signed ${o.signingAlg ?? (key.includes("-----BEGIN ") ? "RS256" : "HS256")}`;
+  io.stderr(`wrote ${o.output} (${target} bundle, ${ir.rules.length} rule${ir.rules.length === 1 ? "" : "s"}, ${bytes.length} bytes${signed})\n`);
   return 0;
 }
 
@@ -83,6 +143,11 @@ export const registerCompile: RegisterCommand = (program: Command, setExit) => {
     .option("--emit <kind>", "print the checked `ast` or the `ir` as JSON on stdout", choice(["ast", "ir"] as const, "emit kind"))
     .option("--dump-after <stage>", `print a stage's output as JSON and stop (${STAGE_NAMES.join(", ")})`, choice(STAGE_NAMES, "stage"))
     .option("--diagnostic-format <format>", "how to print diagnostics: text or json", choice(["text", "json"] as const, "format"), "text")
+    .option("-o, --output <file>", "write an OPA bundle (gzipped tar) to this file")
+    .option("--target <target>", "bundle policy: `wasm` (policy.wasm, default) or `rego` (readable Rego v1)", choice(["wasm", "rego"] as const, "target"))
+    .option("--signing-key <file>", "sign the bundle: PEM private key file (RS256) or HMAC secret file (HS256)")
+    .option("--signing-alg <alg>", "signature algorithm: RS256 or HS256 (default: RS256 for a PEM key, else HS256)", choice(["RS256", "HS256"] as const, "signing algorithm"))
+    .option("--signing-key-id <id>", "key id written into the signature (`kid`)")
     .addHelpText("after", "\nExit codes: 0 compiled, 1 compile errors (nothing is emitted), 2 unreadable input or usage errors\n")
     .action(async (paths: string[], opts: CompileCommandOptions) => {
       const io: CommandIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), color: Boolean(process.stderr.isTTY) && pc.isColorSupported };

@@ -1,6 +1,7 @@
 // OPA bundles for Warden policies: writing, reading, signing and verification.
 export { BundleError } from "./errors.js";
 export { writeBundle, bundleRevision, tarFiles, type WriteBundleOptions } from "./write-bundle.js";
+export { compileBundle, type BundleTarget } from "./compile-bundle.js";
 export {
   readBundle,
   normalizeEntryName,
