@@ -122,7 +122,6 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
   const out: string[] = [];
   let copied = 0; // original offset copied to `out` so far
   let outLen = 0;
-  let lineStart = true;
   const tok: Tok = { end: 0, comment: false };
   let i = 0;
   const emit = (upto: number) => {
@@ -135,7 +134,6 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
   while (i < n) {
     const c = t.charCodeAt(i);
     if (c === 10) {
-      lineStart = true;
       i++;
       continue;
     }
@@ -143,8 +141,9 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
       i++;
       continue;
     }
-    if (c === 92 /* \ */ && lineStart) {
-      // psql meta-command: runs to the end of the line (or a `\\` separator); never SQL
+    if (c === 92 /* \ */) {
+      // psql meta-command (outside quotes and comments a backslash is never SQL): it runs to
+      // the end of the line, like psql reads it
       const nl = t.indexOf("\n", i);
       const end = nl < 0 ? n : nl;
       const cmd = t.slice(i, end).trim();
@@ -156,7 +155,6 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
       i = end;
       continue;
     }
-    lineStart = false;
     if (c === 58 /* : */) {
       const prev = i > 0 ? t.charCodeAt(i - 1) : 0;
       const next = t.charCodeAt(i + 1);

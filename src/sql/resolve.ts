@@ -128,7 +128,7 @@ class Resolver {
 
   // ---- scopes -----------------------------------------------------------------------------
 
-  private baseRel(rv: PgNode, scope: Scope): ScopeRel {
+  private baseRel(rv: PgNode, scope: Scope, register = true): ScopeRel {
     const q = rangeVar(rv);
     const alias = rv.alias?.aliasname ?? q.name;
     if (!q.schema) {
@@ -139,7 +139,7 @@ class Resolver {
     }
     const key = relKey(q.schema, q.name);
     this.ctx.touch(key);
-    if (!this.relations.has(key)) {
+    if (register && !this.relations.has(key)) {
       const ref: ObjectRef = { schema: q.schema, name: q.name, kind: "table" };
       const l = nodeLocation(this.ctx, this.src, rv.location);
       if (l) ref.location = l;
@@ -431,7 +431,8 @@ class Resolver {
   // ---- statements -------------------------------------------------------------------------
 
   private targetRel(rv: PgNode, scope: Scope): ScopeRel {
-    const rel = this.baseRel(rv, { rels: [], parent: null, ctes: new Map() });
+    // the statement's target is in `targets`, not among the relations it reads
+    const rel = this.baseRel(rv, { rels: [], parent: null, ctes: new Map() }, false);
     scope.rels.push(rel);
     return rel;
   }

@@ -1,0 +1,122 @@
+// `warden facts FILE...`: prints the fact documents (JSON) that policies see for SQL files,
+// extracted the way `warden check` extracts them (configuration, catalog replay, dbt).
+import { readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { Option } from "commander";
+import { globSync } from "tinyglobby";
+import type { RegisterCommand } from "./index.js";
+import { findConfig, loadConfig } from "../../engine/config.js";
+import { dbtModelPaths } from "../../engine/dbt-paths.js";
+import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
+
+const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
+
+const posix = (p: string) => p.split(path.sep).join("/");
+
+/** The folder whose migrations replay before a migration file: the nearest `migrations`-like ancestor. */
+function migrationRoot(abs: string): string {
+  let d = path.dirname(abs);
+  for (let k = 0; k < 6; k++) {
+    const base = path.basename(d).toLowerCase();
+    if (base === "migrations" || base === "migration" || base === "migrate") return d;
+    const parent = path.dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  return path.dirname(abs);
+}
+
+export const registerFacts: RegisterCommand = (program, setExit) => {
+  program
+    .command("facts")
+    .description("print the fact documents (JSON) that policies see for SQL files")
+    .argument("<file...>", "SQL files (migrations, dbt models, retraining or plain SQL)")
+    .addOption(new Option("--type <type>", "treat every file as this type instead of inferring it from its path").choices(TYPES))
+    .option("--config <file>", "configuration file (default: warden.config.yaml found upward)")
+    .option("--no-config", "ignore any configuration file")
+    .option("--compact", "print one JSON document per line instead of an indented array")
+    .addHelpText(
+      "after",
+      "\nThe output is a JSON array with one input document per file, in argument order.\n" +
+        "Earlier migrations of the same folder are replayed (not printed) so catalog facts\n" +
+        "such as `existed_before` match `warden check`. Notes (skipped psql meta-commands,\n" +
+        "placeholders, unavailable dbt macros) go to stderr.\n\n" +
+        "Examples:\n  warden facts db/migrations/V3__add_email.sql\n  warden facts --type retraining jobs/features.sql\n  warden facts models/marts/customers.sql --compact\n",
+    )
+    .action(async (files: string[], opts: { type?: FileType; config?: string | false; compact?: boolean }) => {
+      const cwd = process.cwd();
+      let config: { files?: Partial<Record<FileType, string[]>>; classifications?: Record<string, string[]>; masking_functions?: string[]; placeholders?: Record<string, string>; pg_version?: number } = {};
+      let baseDir = cwd;
+      const configPath = opts.config === false ? undefined : typeof opts.config === "string" ? path.resolve(cwd, opts.config) : findConfig(path.dirname(path.resolve(cwd, files[0] ?? ".")));
+      if (configPath) {
+        const r = await loadConfig(configPath, posix(path.relative(cwd, configPath)) || configPath);
+        if (!r.loaded) {
+          for (const e of r.errors) process.stderr.write(`error: ${e.message}\n`);
+          setExit(2);
+          return;
+        }
+        config = r.loaded.config;
+        baseDir = r.loaded.dir;
+      }
+      const wanted: ProjectFile[] = [];
+      for (const f of files) {
+        const abs = path.resolve(cwd, f);
+        let text: string;
+        try {
+          if (statSync(abs).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+          text = readFileSync(abs, "utf8");
+        } catch (err) {
+          const code = (err as { code?: string }).code;
+          const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : "it cannot be read";
+          process.stderr.write(`error: cannot read \`${f}\`: ${reason}\n`);
+          setExit(2);
+          return;
+        }
+        wanted.push({ path: posix(path.relative(baseDir, abs)), absPath: abs, text, type: "sql" });
+      }
+      const modelPaths = dbtModelPaths(wanted.map((w) => ({ absPath: w.absPath! })), baseDir);
+      for (const w of wanted) w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
+      // context files: earlier migrations of the same folders and the other models of the dbt projects
+      const all = new Map(wanted.map((w) => [w.absPath!, w]));
+      const context: ProjectFile[] = [];
+      const addDir = (dir: string, type: FileType) => {
+        for (const abs of globSync("**/*.sql", { cwd: dir, absolute: true })) {
+          const a = path.resolve(abs);
+          if (all.has(a)) continue;
+          let text: string;
+          try {
+            text = readFileSync(a, "utf8");
+          } catch {
+            continue;
+          }
+          const f: ProjectFile = { path: posix(path.relative(baseDir, a)), absPath: a, text, type };
+          all.set(a, f);
+          context.push(f);
+        }
+      };
+      for (const w of wanted) {
+        if (w.type === "migration") addDir(migrationRoot(w.absPath!), "migration");
+        else if (w.type === "dbt_model") {
+          const mp = modelPaths.find((p) => w.path.startsWith(p + "/"));
+          if (mp) addDir(path.join(baseDir, mp), "dbt_model");
+        }
+      }
+      await initSqlParser();
+      const { documents, notes } = extractProject([...wanted, ...context], {
+        rootDir: baseDir,
+        maskingFunctions: [...DEFAULT_MASKING, ...(config.masking_functions ?? [])],
+        classifications: config.classifications ?? {},
+        ...(config.placeholders ? { placeholders: config.placeholders } : {}),
+        ...(config.pg_version !== undefined ? { pgVersion: config.pg_version } : {}),
+      });
+      const shown = documents.slice(0, wanted.length);
+      const wantedPaths = new Set(wanted.map((w) => w.path));
+      for (const n of notes) {
+        if (!wantedPaths.has(n.file)) continue;
+        const at = n.line !== undefined ? `${n.file}:${n.line}:${n.column ?? 1}` : n.file;
+        process.stderr.write(`${at}: note: ${n.message}\n`);
+      }
+      process.stdout.write(opts.compact ? shown.map((d) => JSON.stringify(d)).join("\n") + "\n" : JSON.stringify(shown, null, 2) + "\n");
+      setExit(0);
+    });
+};
