@@ -7,8 +7,9 @@ import { registerRules } from "./rules.js";
 import { registerExplain } from "./explain.js";
 import { registerTest } from "./test.js";
 import { registerInspect } from "./inspect.js";
+import { registerFacts } from "./facts.js";
 
 /** A subcommand registers itself on the program; it reports its exit code through `setExit`. */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const commands: RegisterCommand[] = [registerCheck, registerCompile, registerFmt, registerRules, registerExplain, registerTest, registerInspect];
+export const commands: RegisterCommand[] = [registerCheck, registerCompile, registerFmt, registerRules, registerExplain, registerTest, registerInspect, registerFacts];
