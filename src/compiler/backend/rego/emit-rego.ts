@@ -252,11 +252,11 @@ effective_severity(id, sev) := s if {
 	rule_config(id) != "off"
 }
 
-message_action("error") := "deny"
+message_action(sev) := "deny" if sev == "error"
 
-message_action("warning") := "warn"
+message_action(sev) := "warn" if sev == "warning"
 
-message_action("info") := "info"
+message_action(sev) := "info" if sev == "info"
 
 location(candidates) := loc if {
 	usable := [c |
@@ -449,9 +449,9 @@ render(x) := x if is_string(x)
 
 render(x) := "" if is_null(x)
 
-render(true) := "true"
+render(x) := "true" if x == true
 
-render(false) := "false"
+render(x) := "false" if x == false
 
 render(x) := format_int(x, 10) if safe_integer(x)
 
