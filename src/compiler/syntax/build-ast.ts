@@ -421,9 +421,9 @@ export class AstBuilder {
    * in the others `{{` and `}}` are literal braces and a lone brace is an error (W0310).
    */
   message(t: IToken): A.Message {
-    const text = this.str(t);
-    if (text.quote === "'") return { text, parts: text.value === "" ? [] : [text.value] };
     const d = decodeString(t.image, t.startOffset);
+    const text: A.StringLit = { value: d.value, quote: d.quote, span: this.tokSpan(t) };
+    if (text.quote === "'") return { text, parts: text.value === "" ? [] : [text.value] };
     const v = d.value;
     const parts: (string | A.PathExpr)[] = [];
     let lit = "";
@@ -436,15 +436,15 @@ export class AstBuilder {
         lit += "}";
         i++;
       } else if (c === "}") {
-        this.diags.add("W0310", "unmatched `}` in message", this.span(d.offsets[i]!, d.offsets[i]! + 1), "write `}}` for a literal brace");
+        this.diags.add("W0310", "unmatched `}` in message", this.span(d.offsetAt(i), d.offsetAt(i) + 1), "write `}}` for a literal brace");
       } else if (c === "{") {
         const close = v.indexOf("}", i + 1);
         if (close === -1) {
-          this.diags.add("W0310", "unclosed `{` in message", this.span(d.offsets[i]!, d.offsets[i]! + 1), "close it with `}`, or write `{{` for a literal brace");
+          this.diags.add("W0310", "unclosed `{` in message", this.span(d.offsetAt(i), d.offsetAt(i) + 1), "close it with `}`, or write `{{` for a literal brace");
           break;
         }
         const inner = v.slice(i + 1, close);
-        const path = this.interpolatedPath(inner, d.offsets, i + 1);
+        const path = this.interpolatedPath(inner, d.offsetAt, i + 1);
         if (path) {
           if (lit) parts.push(lit);
           lit = "";
@@ -457,8 +457,8 @@ export class AstBuilder {
     return { text, parts };
   }
 
-  private interpolatedPath(src: string, offsets: number[], base: number): A.PathExpr | undefined {
-    const at = (i: number): number => offsets[base + i]!;
+  private interpolatedPath(src: string, offsetAt: (i: number) => number, base: number): A.PathExpr | undefined {
+    const at = (i: number): number => offsetAt(base + i);
     const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src);
     if (!m) {
       const s = src.length ? this.span(at(0), at(src.length - 1) + 1) : this.span(at(0) - 1, at(0) + 1);

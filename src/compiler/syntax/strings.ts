@@ -4,8 +4,8 @@
 export interface DecodedString {
   value: string;
   quote: '"' | "'" | '"""';
-  /** offsets[i] = source offset of the character that produced value[i]; one extra entry for the end. */
-  offsets: number[];
+  /** Source offset of the character that produced value[i] (i = value.length: the end). */
+  offsetAt(i: number): number;
   terminated: boolean;
 }
 
@@ -17,6 +17,7 @@ export function decodeString(image: string, start: number): DecodedString {
   const quote = image[0] as '"' | "'";
   const terminated = image.length >= 2 && image.endsWith(quote) && !endsWithOddBackslashes(image.slice(1, -1));
   const body = terminated ? image.slice(1, -1) : image.slice(1);
+  if (!body.includes("\\")) return { value: body, quote, offsetAt: (i) => start + 1 + i, terminated };
   let value = "";
   const offsets: number[] = [];
   for (let i = 0; i < body.length; i++) {
@@ -42,7 +43,7 @@ export function decodeString(image: string, start: number): DecodedString {
     offsets.push(at);
   }
   offsets.push(start + 1 + body.length);
-  return { value, quote, offsets, terminated };
+  return { value, quote, offsetAt: (i) => offsets[i]!, terminated };
 }
 
 function endsWithOddBackslashes(s: string): boolean {
@@ -62,8 +63,7 @@ function decodeTriple(image: string, start: number): DecodedString {
   const bodyStart = start + 3;
   const block = /^\r?\n/.exec(body);
   if (!block) {
-    const offsets = Array.from({ length: body.length + 1 }, (_, i) => bodyStart + i);
-    return { value: body, quote: '"""', offsets, terminated };
+    return { value: body, quote: '"""', offsetAt: (i) => bodyStart + i, terminated };
   }
   // Lines with their source offsets.
   const lines: { text: string; at: number }[] = [];
@@ -94,7 +94,7 @@ function decodeTriple(image: string, start: number): DecodedString {
     }
   });
   offsets.push(terminated ? start + image.length - 3 : start + image.length);
-  return { value, quote: '"""', offsets, terminated };
+  return { value, quote: '"""', offsetAt: (i) => offsets[i]!, terminated };
 }
 
 function canBlock(value: string): boolean {

@@ -139,4 +139,4 @@ export const allTokens: TokenType[] = [
   DocString,
 ];
 
-export const WardenLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+export const WardenLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: true });
