@@ -388,7 +388,7 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       const q = rangeVar(n.relation);
       st.targets.push(target(ctx, q, "table", loc(n.relation?.location)));
       if (type !== "InsertStmt" && type !== "MergeStmt") st.has_where = !!n.whereClause;
-      st.returning = Array.isArray(n.returningList) && n.returningList.length > 0;
+      st.returning = Array.isArray((n.returningClause?.exprs ?? n.returningList)) && (n.returningClause?.exprs ?? n.returningList).length > 0;
       resolveStatement(ctx, src, st, node, { kind: "dml" });
       break;
     }

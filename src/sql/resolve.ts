@@ -480,20 +480,20 @@ class Resolver {
         for (const t of oc.targetList ?? []) this.setTarget(q, t.ResTarget, tscope);
         this.clause(oc.whereClause, tscope, "where");
       }
-      return this.returning(n.returningList, tscope, top);
+      return this.returning((n.returningClause?.exprs ?? n.returningList), tscope, top);
     }
     if (type === "UpdateStmt") {
       this.targetRel(n.relation, scope);
       for (const item of n.fromClause ?? []) this.fromItem(item, scope);
       this.clause(n.whereClause, scope, "where");
       for (const t of n.targetList ?? []) this.setTarget(q, t.ResTarget, scope);
-      return this.returning(n.returningList, scope, top);
+      return this.returning((n.returningClause?.exprs ?? n.returningList), scope, top);
     }
     if (type === "DeleteStmt") {
       this.targetRel(n.relation, scope);
       for (const item of n.usingClause ?? []) this.fromItem(item, scope);
       this.clause(n.whereClause, scope, "where");
-      return this.returning(n.returningList, scope, top);
+      return this.returning((n.returningClause?.exprs ?? n.returningList), scope, top);
     }
     if (type === "MergeStmt") {
       this.targetRel(n.relation, scope);
@@ -513,7 +513,7 @@ class Resolver {
           });
         }
       }
-      return this.returning(n.returningList, scope, top);
+      return this.returning((n.returningClause?.exprs ?? n.returningList), scope, top);
     }
     return [];
   }
