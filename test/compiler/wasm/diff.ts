@@ -7,8 +7,8 @@ import { defaultData, evaluateDecision, evaluateFindings } from "../../../src/co
 import type { JsonValue, PolicyIR } from "../../../src/compiler/ir/ir.js";
 
 export interface Compiled {
-  evaluate(input: JsonValue, entrypoint: string): string;
-  setData(data: JsonValue): void;
+  evaluate(input: unknown, entrypoint: string): string;
+  setData(data: unknown): void;
 }
 
 export async function compile(ir: PolicyIR): Promise<Compiled> {
@@ -21,7 +21,9 @@ export async function compile(ir: PolicyIR): Promise<Compiled> {
 }
 
 /** Both entrypoints agree with the interpreter; returns the findings JSON for further checks. */
-export function agree(c: Compiled, ir: PolicyIR, input: JsonValue, data: JsonValue = defaultData(ir), label = ""): string {
+export function agree(c: Compiled, ir: PolicyIR, inputDoc: unknown, dataDoc: unknown = defaultData(ir), label = ""): string {
+  const input = inputDoc as JsonValue;
+  const data = dataDoc as JsonValue;
   const want = JSON.stringify(evaluateFindings(ir, input, data));
   expect(c.evaluate(input, "warden/findings"), `findings ${label}`).toBe(want);
   expect(c.evaluate(input, "warden/decision"), `decision ${label}`).toBe(JSON.stringify(evaluateDecision(ir, input, data)));
