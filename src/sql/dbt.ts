@@ -220,7 +220,7 @@ export class DbtProject {
       const starts = lineStarts(rendered);
       return { render: { sql: rendered, locate: (off) => ({ line: Math.min(lineOf(starts, off), lines.length), column: 1 }) }, info };
     }
-    const marked = markLines(file.text);
+    const marked = toNunjucks(markLines(file.text));
     const ctx = this.context(proj, info, file.path);
     // a call to a macro we do not have fails the render: define it as a placeholder and retry
     for (let attempt = 0; ; attempt++) {
@@ -232,6 +232,13 @@ export class DbtProject {
         const missing = /Unable to call `([A-Za-z_][A-Za-z0-9_]*)/.exec(msg);
         if (missing && attempt < 50 && !(missing[1]! in ctx)) {
           ctx[missing[1]!] = ctx.__placeholder(missing[1]!);
+          continue;
+        }
+        const filter = /filter not found: ([A-Za-z_][A-Za-z0-9_]*)/.exec(msg);
+        if (filter && attempt < 50) {
+          // an adapter or package filter: let the value through unchanged
+          env.addFilter(filter[1]!, (v: unknown) => v);
+          this.notes.push({ file: file.path, message: `filter \`${filter[1]}\` is not available; values pass through it unchanged`, kind: "macro" });
           continue;
         }
         return { info, error: `cannot render the model's Jinja: ${msg.replace(/\s+/g, " ").replace(/^\(unknown path\)\s*/, "").trim()}` };
@@ -360,6 +367,16 @@ export class DbtProject {
 
 const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
 nunjucks.installJinjaCompat();
+// dbt's own filters
+env.addFilter("as_bool", (v: unknown) => v === true || v === "true" || v === "True");
+env.addFilter("as_number", (v: unknown) => Number(v));
+env.addFilter("as_text", (v: unknown) => String(v ?? ""));
+env.addFilter("as_native", (v: unknown) => v);
+
+/** Jinja syntax nunjucks lacks, rewritten to equivalents: `{% do x %}` evaluates x. */
+function toNunjucks(template: string): string {
+  return template.replace(/\{%(-?)\s*do\s+/g, "{%$1 set warden_do_result = ");
+}
 
 /** Appends `/*@n@*\/` to every original line that ends outside a Jinja tag or comment. */
 function markLines(text: string): string {

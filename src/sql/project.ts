@@ -7,6 +7,7 @@ import { preprocess, OffsetMap } from "./preprocess.js";
 import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
 import { extractText, type FileContext } from "./extract.js";
 import type { Classifier } from "./resolve.js";
+import { DIALECT_NAMES, guessDialect } from "./dialect.js";
 import { DbtProject, type DbtRender } from "./dbt.js";
 
 export interface ExtractOptions {
@@ -163,9 +164,27 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
     sh.notes.push({ file: file.path, line: p.line, column: p.column, message: n.message, kind: n.kind });
   }
   extractText(ctx);
+  nameDialects(ctx.statements, file, sh.notes);
   const doc: InputDocument = { context, file: { path: file.path, type: file.type }, statements: ctx.statements };
   if (Object.keys(excerpt).length) doc.catalog = { tables: excerpt };
   return doc;
+}
+
+/** An `unparsed` statement in a warehouse dialect says so (error.dialect, message, a note). */
+function nameDialects(statements: Statement[], file: ProjectFile, notes: Note[]): void {
+  for (const st of statements) {
+    if (st.kind !== "unparsed" || !st.error) continue;
+    const macro = /warden_macro_(\w+)/.exec(st.error.message);
+    if (macro) {
+      st.error.message = `cannot check this SQL: it comes from the dbt macro \`${macro[1]}\`, which is not available (${st.error.message})`;
+      continue;
+    }
+    const d = guessDialect(st.text, file.path);
+    if (!d) continue;
+    st.error.dialect = d;
+    st.error.message = `${st.error.message} (this looks like ${DIALECT_NAMES[d] ?? d}, which the PostgreSQL grammar cannot read)`;
+    notes.push({ file: file.path, line: st.location.line, column: st.location.column, message: `statement looks like ${DIALECT_NAMES[d] ?? d} SQL; it is reported as unparsed`, kind: "dialect" });
+  }
 }
 
 // ---- project ----------------------------------------------------------------------------
