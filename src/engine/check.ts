@@ -169,7 +169,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     try {
       text = readFileSync(f.absPath, "utf8");
     } catch (err) {
-      errors.push(checkError("read", `cannot read \`${shown(f.absPath)}\`: ${fsReason(err)}`, { file: f.relPath }));
+      errors.push(checkError("read", `cannot read file: ${fsReason(err)}`, { file: f.relPath }));
       continue;
     }
     inputs.push({ path: f.relPath, absPath: f.absPath, text, type: fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths }) });
@@ -255,7 +255,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
         fingerprint = statementFingerprint(text);
         if (p.statement >= 0) fp.set(p.statement, fingerprint);
       }
-      all.push({ ...p, file: input.path, help: p.help ?? info?.help ?? "", doc: info?.doc ?? `https://warden.dev/rules/${p.rule}`, fingerprint });
+      all.push({ ...p, file: input.path, help: p.help ?? info?.help ?? "", doc: info?.doc ?? "", fingerprint });
     }
     opts.onProgress?.(i + 1, inputs.length);
   }

@@ -151,14 +151,18 @@ export function catalogueOf(manifest: unknown): RuleInfo[] {
   const out: RuleInfo[] = [];
   for (const r of rules as Record<string, JsonValue>[]) {
     if (typeof r?.id !== "string") continue;
-    const doc = typeof r.doc === "string" && /^https?:\/\//.test(r.doc) ? r.doc : `https://warden.dev/rules/${r.id}`;
+    // `doc` is a link for the built-in rules; a team's own rule may carry its doc as text,
+    // whose first paragraph then serves as the help line (and there is no link)
+    const text = typeof r.doc === "string" ? r.doc.trim() : "";
+    const isLink = /^https?:\/\/\S+$/.test(text);
     const title = typeof r.title === "string" ? r.title : "";
+    const firstParagraph = isLink ? "" : (text.split(/\n\s*\n/)[0] ?? "").replace(/\s+/g, " ").trim();
     out.push({
       id: r.id,
       title,
       severity: (["error", "warning", "info"].includes(String(r.severity)) ? r.severity : "error") as Severity,
-      help: typeof r.help === "string" ? r.help : title,
-      doc,
+      help: typeof r.help === "string" ? r.help : firstParagraph || title,
+      doc: isLink ? text : "",
     });
   }
   return out;

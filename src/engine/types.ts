@@ -40,7 +40,7 @@ export interface CheckFinding {
   end_column: number;
   /** One line on how to fix it. */
   help: string;
-  /** Link to the rule's documentation. */
+  /** Link to the rule's documentation ("" when the rule has none). */
   doc: string;
   /** 0-based statement index in the file. */
   statement: number;
@@ -53,6 +53,7 @@ export interface RuleInfo {
   title: string;
   severity: Severity;
   help: string;
+  /** Documentation link, or "" when the rule has none. */
   doc: string;
 }
 

@@ -24,7 +24,7 @@ export function formatGithub(result: CheckResult): string {
       `endColumn=${f.end_column}`,
       `title=${escapeProperty(`warden ${f.rule}`)}`,
     ].join(",");
-    const body = f.help ? `${f.message}\n${f.help}\n${f.doc}` : `${f.message}\n${f.doc}`;
+    const body = [f.message, f.help, f.doc].filter(Boolean).join("\n");
     out += `::${COMMAND[f.severity]} ${props}::${escapeData(body)}\n`;
   }
   return out;

@@ -17,7 +17,7 @@ export function formatGitlab(result: CheckResult): string {
       type: "issue",
       check_name: f.rule,
       description: f.message,
-      content: { body: f.help ? `${f.help}\n\n${f.doc}` : f.doc },
+      content: { body: [f.help, f.doc].filter(Boolean).join("\n\n") },
       categories: ["Bug Risk"],
       fingerprint: hash(`${base}\0${n}`),
       severity: SEVERITY[f.severity],

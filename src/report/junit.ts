@@ -35,7 +35,7 @@ export function formatJunit(result: CheckResult): string {
     for (const group of cases.values()) {
       const first = group[0]!;
       const name = `${first.rule} (line ${first.line})`;
-      const details = group.map((f) => `${file}:${f.line}:${f.column}: ${f.severity}: ${f.message}${f.help ? `\nhelp: ${f.help}` : ""}\ndocs: ${f.doc}`).join("\n\n");
+      const details = group.map((f) => `${file}:${f.line}:${f.column}: ${f.severity}: ${f.message}${f.help ? `\nhelp: ${f.help}` : ""}${f.doc ? `\ndocs: ${f.doc}` : ""}`).join("\n\n");
       const failing = group.some((f) => fails(f.severity, result.failOn));
       const open = `    <testcase name="${xmlEscape(name)}" classname="${xmlEscape(file)}" file="${xmlEscape(file)}" line="${first.line}">`;
       if (failing) {

@@ -33,7 +33,8 @@ export function formatMarkdown(result: CheckResult): string {
   let size = lines.join("\n").length;
   let shown = 0;
   for (const f of result.findings) {
-    const row = `| ${ICON[f.severity]} | [\`${f.rule}\`](${f.doc}) | \`${cell(repoPath(result, f))}:${f.line}\` | ${cell(f.message)} |`;
+    const rule = f.doc ? `[\`${f.rule}\`](${f.doc})` : `\`${f.rule}\``;
+    const row = `| ${ICON[f.severity]} | ${rule} | \`${cell(repoPath(result, f))}:${f.line}\` | ${cell(f.message)} |`;
     if (size + row.length + 1 > LIMIT) break;
     lines.push(row);
     size += row.length + 1;

@@ -31,12 +31,12 @@ export function formatPretty(result: CheckResult, opts: ReportOptions = {}): str
         out.push(codeFrame(index, span, paint));
       }
       if (f.help) out.push(`  ${paint.cyan("= help:")} ${f.help}`);
-      out.push(`  ${paint.cyan("= docs:")} ${f.doc}`);
+      if (f.doc) out.push(`  ${paint.cyan("= docs:")} ${f.doc}`);
       out.push("");
     }
   }
-  out.push(summaryLine(result, paint));
-  return out.join("\n") + "\n";
+  if (!opts.quiet) out.push(summaryLine(result, paint));
+  return out.length ? out.join("\n") + "\n" : "";
 }
 
 export function summaryLine(result: CheckResult, paint: Paint = plain): string {

@@ -43,15 +43,18 @@ export function formatSarif(result: CheckResult): string {
         name: "warden",
         semanticVersion: VERSION,
         informationUri: "https://warden.dev",
-        rules: rules.map((r) => ({
-          id: r.id,
-          shortDescription: { text: r.title || r.id },
-          fullDescription: { text: r.help || r.title || r.id },
-          helpUri: r.doc,
-          help: { text: `${r.help || r.title}\n${r.doc}`, markdown: `${r.help || r.title}\n\n[Documentation](${r.doc})` },
-          defaultConfiguration: { level: LEVEL[r.severity] },
-          properties: { tags: ["warden", "database"] },
-        })),
+        rules: rules.map((r) => {
+          const help = r.help || r.title || r.id;
+          return {
+            id: r.id,
+            shortDescription: { text: r.title || r.id },
+            fullDescription: { text: help },
+            ...(r.doc ? { helpUri: r.doc } : {}),
+            help: r.doc ? { text: `${help}\n${r.doc}`, markdown: `${help}\n\n[Documentation](${r.doc})` } : { text: help },
+            defaultConfiguration: { level: LEVEL[r.severity] },
+            properties: { tags: ["warden", "database"] },
+          };
+        }),
       },
     },
     originalUriBaseIds: { "%SRCROOT%": { uri: pathToFileURL((result.repoRoot ?? result.baseDir) + "/").href } },

@@ -1,0 +1,377 @@
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+import { XMLParser } from "fast-xml-parser";
+import { describe, expect, it } from "vitest";
+import { gateProject, makeProject } from "../helpers/check-project.js";
+import { REPO_ROOT, runWarden } from "../helpers/run.js";
+
+const json = (s: string) => JSON.parse(s) as { findings: Record<string, unknown>[]; summary: Record<string, unknown> };
+const brief = (fs: Record<string, unknown>[]) => fs.map((f) => `${f.rule} ${f.severity} ${f.file}:${f.line}:${f.column}-${f.end_line}:${f.end_column}`);
+
+describe("warden check on the bundled example", () => {
+  it("fires every rule family, passes the safe files, and exits 1", async () => {
+    const r = await runWarden(["check", "examples/acme", "--format", "json"]);
+    expect(r.code).toBe(1);
+    const out = json(r.stdout);
+    const got = brief(out.findings);
+    for (const want of [
+      "adding-required-column error migrations/V3__add_loyalty_tier.sql:3:34-3:46",
+      "require-concurrent-index error migrations/V3__add_loyalty_tier.sql:5:1-5:54",
+      // severity overridden to info in warden.config.yaml
+      "require-lock-timeout info migrations/V3__add_loyalty_tier.sql:3:1-3:60",
+      "suppression-without-reason warning migrations/V4__retire_legacy_orders.sql:6:1-6:30",
+      "unbounded-write error migrations/V5__backfill_and_cleanup.sql:4:8-4:17",
+      "parse-error error migrations/V5__backfill_and_cleanup.sql:10:41-10:47",
+      "pii-export error migrations/V6__export_customers.sql:2:18-2:23",
+      "pii-unmasked-read error retraining/ltv_training_set.sql:4:5-4:12",
+      "unused-suppression warning retraining/ltv_training_set.sql:8:18-8:35",
+      "retraining-scope error retraining/raw_snapshot.sql:2:15-2:24",
+      "dbt-pii-untagged error dbt/models/marts/customer_contacts.sql:6:5-6:12",
+    ]) {
+      expect(got).toContain(want);
+    }
+    const files = new Set(out.findings.map((f) => f.file));
+    // safe files, the suppressed DROP, and the excluded scratch directory stay quiet
+    for (const quiet of ["migrations/V1__create_customers.sql", "migrations/V2__index_orders_placed_at.sql", "retraining/churn_features.sql", "dbt/models/marts/customer_segments.sql", "scratch/try.sql"]) {
+      expect(files.has(quiet)).toBe(false);
+    }
+    expect(out.findings.some((f) => f.rule === "ban-drop-table" || f.rule === "ban-truncate")).toBe(false);
+    expect(out.summary).toMatchObject({ files: 13, suppressed: 2, baselined: 0 });
+    const parse = out.findings.find((f) => f.rule === "parse-error")!;
+    expect(parse.message).toBe('cannot parse statement: syntax error at or near "DEFALT"');
+  });
+
+  it("prints code frames and a summary in the pretty format", async () => {
+    const r = await runWarden(["check", "examples/acme"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      [
+        "migrations/V5__backfill_and_cleanup.sql:10:41: error[parse-error]: cannot parse statement: syntax error at or near \"DEFALT\"",
+        "   |",
+        "10 | ALTER TABLE orders ADD COLUMN note text DEFALT '';",
+        "   |                                         ^^^^^^",
+      ].join("\n"),
+    );
+    expect(r.stdout).toMatch(/\nwarden: \d+ findings \(\d+ errors, 2 warnings, \d+ info\) in 13 files, \d+ statements \(2 suppressed\); \d+ at or above error: failing\n$/);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+});
+
+describe("warden check with a policy of its own", () => {
+  it("compiles the policy, caches it by content hash, and reports exact findings", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const out = json(r.stdout);
+    expect(out.findings).toEqual([
+      {
+        rule: "no-drop",
+        severity: "error",
+        message: "DROP TABLE old_orders destroys data",
+        file: "migrations/002_drop.sql",
+        line: 2,
+        column: 1,
+        end_line: 2,
+        end_column: 22,
+        help: "Dropping tables",
+        doc: "https://example.test/rules/no-drop",
+      },
+      {
+        rule: "pii-read",
+        severity: "info",
+        message: "reads PII column customers.email",
+        file: "sql/report.sql",
+        line: 2,
+        column: 8,
+        end_line: 2,
+        end_column: 13,
+        help: "Reading PII",
+        doc: "",
+      },
+      {
+        rule: "truncate-blocked",
+        severity: "warning",
+        message: "TRUNCATE customers empties a blocked table",
+        file: "sql/cleanup.sql",
+        line: 3,
+        column: 10,
+        end_line: 3,
+        end_column: 19,
+        help: "Truncating a table that the team has listed in blocked_tables.",
+        doc: "",
+      },
+    ].sort((a, b) => (a.file < b.file ? -1 : 1)));
+    expect(out.summary).toEqual({ files: 4, statements: 5, findings: 3, by_severity: { error: 1, warning: 1, info: 1 }, suppressed: 0, baselined: 0 });
+    const cached = readdirSync(path.join(p.env.XDG_CACHE_HOME!, "warden"));
+    expect(cached).toHaveLength(1);
+    expect(cached[0]).toMatch(/^[0-9a-f]{32}\.tar\.gz$/);
+    // the second run takes the cached bundle and gives the same answer
+    const again = await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(again.stdout).toBe(r.stdout);
+  });
+
+  it("passes configuration to the policy as data: classifications, constants, severities", async () => {
+    const p = gateProject(
+      { "sql/phones.sql": "SELECT phone FROM customers;\nTRUNCATE orders;\n" },
+      ["policies: [policy/gate.warden]", "classifications:", "  pii: ['*.phone']", "constants:", "  blocked_tables: [orders]", "rules:", "  no-drop: warning", "  pii-read: off"].join("\n"),
+    );
+    const r = await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(brief(json(r.stdout).findings)).toEqual(["no-drop warning migrations/002_drop.sql:2:1-2:22", "truncate-blocked warning sql/phones.sql:2:10-2:16"]);
+  });
+
+  it("reports a policy that does not compile with its code frame, exit 2", async () => {
+    const p = makeProject({ "bad.warden": "policy x\n\nrule r {\n  title \"t\"\n  on migration\n  when statement.knd == \"x\"\n  deny \"m\"\n}\n", "a.sql": "SELECT 1;\n" });
+    const r = await runWarden(["check", "--policy", "bad.warden", "a.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^bad\.warden:6:18: error\[W0301\]: /);
+    expect(r.stderr).toContain("6 |   when statement.knd == \"x\"");
+  });
+
+  it("uses a prebuilt bundle given with --policy", async () => {
+    const p = makeProject({ "migrations/1.sql": "DROP TABLE t;\n" });
+    const r = await runWarden(["check", "--policy", path.join(REPO_ROOT, "dist/builtin.bundle.tar.gz"), "--format", "json", "migrations"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(1);
+    expect(brief(json(r.stdout).findings)).toContain("ban-drop-table error migrations/1.sql:1:1-1:13");
+  });
+});
+
+describe("output formats", () => {
+  it("writes SARIF that validates against the 2.1.0 schema", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--format", "sarif"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(1);
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, "../shared/schemas/sarif-schema-2.1.0.json"), "utf8"));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const log = JSON.parse(r.stdout);
+    validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    const results = log.runs[0].results;
+    expect(results.map((x: { ruleId: string; level: string }) => `${x.ruleId}:${x.level}`)).toEqual(["no-drop:error", "truncate-blocked:warning", "pii-read:note"]);
+    expect(results[0].locations[0].physicalLocation).toEqual({
+      artifactLocation: { uri: "migrations/002_drop.sql", uriBaseId: "%SRCROOT%" },
+      region: { startLine: 2, startColumn: 1, endLine: 2, endColumn: 22 },
+    });
+    const rules = log.runs[0].tool.driver.rules;
+    expect(rules.find((x: { id: string }) => x.id === "no-drop")).toMatchObject({ helpUri: "https://example.test/rules/no-drop", defaultConfiguration: { level: "error" } });
+    expect(rules.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining(["parse-error", "unused-suppression", "suppression-without-reason"]));
+  });
+
+  it("writes exact GitHub workflow commands", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--format", "github"], { cwd: p.dir, env: p.env });
+    expect(r.stdout).toBe(
+      [
+        "::error file=migrations/002_drop.sql,line=2,col=1,endLine=2,endColumn=22,title=warden no-drop::DROP TABLE old_orders destroys data%0ADropping tables%0Ahttps://example.test/rules/no-drop",
+        "::warning file=sql/cleanup.sql,line=3,col=10,endLine=3,endColumn=19,title=warden truncate-blocked::TRUNCATE customers empties a blocked table%0ATruncating a table that the team has listed in blocked_tables.",
+        "::notice file=sql/report.sql,line=2,col=8,endLine=2,endColumn=13,title=warden pii-read::reads PII column customers.email%0AReading PII",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("writes JUnit XML that parses back", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--format", "junit", "--output", "report.xml"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (n) => n === "testsuite" || n === "testcase" }).parse(readFileSync(path.join(p.dir, "report.xml"), "utf8"));
+    const suites = doc.testsuites.testsuite as { name: string; failures: string; testcase: { name: string; failure?: { type: string } }[] }[];
+    expect(suites.map((s) => [s.name, s.failures])).toEqual([
+      ["migrations/002_drop.sql", "1"],
+      ["sql/cleanup.sql", "0"],
+      ["sql/report.sql", "0"],
+      ["files without findings", "0"],
+    ]);
+    expect(suites[0]!.testcase[0]).toMatchObject({ name: "no-drop (line 2)", failure: { type: "error" } });
+  });
+
+  it("writes GitLab Code Quality and Markdown", async () => {
+    const p = gateProject();
+    const gl = JSON.parse((await runWarden(["check", "--format", "gitlab"], { cwd: p.dir, env: p.env })).stdout);
+    expect(gl.map((i: { check_name: string; severity: string; location: { path: string; lines: { begin: number } } }) => [i.check_name, i.severity, i.location.path, i.location.lines.begin])).toEqual([
+      ["no-drop", "major", "migrations/002_drop.sql", 2],
+      ["truncate-blocked", "minor", "sql/cleanup.sql", 3],
+      ["pii-read", "info", "sql/report.sql", 2],
+    ]);
+    const md = (await runWarden(["check", "--format", "markdown"], { cwd: p.dir, env: p.env })).stdout;
+    expect(md).toContain("| 🔴 error | [`no-drop`](https://example.test/rules/no-drop) | `migrations/002_drop.sql:2` | DROP TABLE old_orders destroys data |");
+  });
+
+  it("--quiet shows only failing findings", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--quiet"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("error[no-drop]");
+    expect(r.stdout).not.toContain("truncate-blocked");
+    expect(r.stdout).not.toContain("warden:");
+  });
+});
+
+describe("configuration errors", () => {
+  it("names an unknown key with file, line and column, exit 2", async () => {
+    const p = gateProject({}, "policies: [policy/gate.warden]\nfail_onn: warning\n");
+    const r = await runWarden(["check"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      ["warden.config.yaml:2:1: error: unknown key `fail_onn`", "  |", "2 | fail_onn: warning", "  | ^^^^^^^^", "  = help: did you mean `fail_on`?", ""].join("\n"),
+    );
+  });
+
+  it("rejects a wrong type and a rule the policy does not have", async () => {
+    const p = gateProject({}, "policies: [policy/gate.warden]\nexclude: legacy\n");
+    const r = await runWarden(["check"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^warden\.config\.yaml:2:10: error: `exclude` must be a list\n/);
+    const q = gateProject({}, "policies: [policy/gate.warden]\nrules:\n  no-dorp: off\n");
+    const s = await runWarden(["check"], { cwd: q.dir, env: q.env });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^warden\.config\.yaml:3:3: error: unknown rule `no-dorp` in `rules`\n/);
+    expect(s.stderr).toContain("= help: did you mean `no-drop`?");
+  });
+
+  it("takes --config from anywhere and reports a missing one", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--config", "nope.yaml"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("nope.yaml: error: cannot read config file: no such file or directory\n");
+  });
+
+  it("rejects an unknown format as a usage error", async () => {
+    const r = await runWarden(["check", "--format", "xml", "examples/acme"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/argument 'xml' is invalid/);
+  });
+});
+
+describe("exit codes and --fail-on", () => {
+  it("follows --fail-on and the config's fail_on", async () => {
+    const p = gateProject();
+    const run = async (...args: string[]) => (await runWarden(["check", ...args], { cwd: p.dir, env: p.env })).code;
+    expect(await run()).toBe(1);
+    expect(await run("--fail-on", "never")).toBe(0);
+    const warnOnly = gateProject({ "migrations/002_drop.sql": "SELECT 2;\n" });
+    const run2 = async (...args: string[]) => (await runWarden(["check", ...args], { cwd: warnOnly.dir, env: warnOnly.env })).code;
+    expect(await run2()).toBe(0);
+    expect(await run2("--fail-on", "warning")).toBe(1);
+    expect(await run2("--fail-on", "info")).toBe(1);
+    const infoOnly = gateProject({ "migrations/002_drop.sql": "SELECT 2;\n", "sql/cleanup.sql": "SELECT 3;\n" }, "policies: [policy/gate.warden]\nfail_on: warning\n");
+    const run3 = async (...args: string[]) => (await runWarden(["check", ...args], { cwd: infoOnly.dir, env: infoOnly.env })).code;
+    expect(await run3()).toBe(0);
+    expect(await run3("--fail-on", "info")).toBe(1);
+  });
+
+  it("reports an unreadable file, checks the rest, and exits 2", async () => {
+    const p = gateProject();
+    symlinkSync(path.join(p.dir, "sql/missing-target.sql"), path.join(p.dir, "sql/broken.sql"));
+    const r = await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("sql/broken.sql: error: cannot read file: no such file or directory\n");
+    const out = json(r.stdout);
+    expect(out.summary.files).toBe(4);
+    expect(out.findings.map((f) => f.rule)).toEqual(["no-drop", "truncate-blocked", "pii-read"]);
+  });
+
+  it("reports a directory named *.sql given as a path", async () => {
+    const p = gateProject({ "odd.sql/keep.txt": "" });
+    const r = await runWarden(["check", "odd.sql", "sql/cleanup.sql"], { cwd: p.dir, env: p.env });
+    // a directory is searched, and holds no SQL: only cleanup.sql is checked
+    expect(r.stdout).toContain("in 1 file, 2 statements");
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("suppressions", () => {
+  it("suppresses with a reason, and reports reasonless and unused ones", async () => {
+    const p = gateProject({
+      "migrations/002_drop.sql": "-- warden-ignore no-drop: archived in OPS-1\nDROP TABLE old_orders;\n",
+      "sql/cleanup.sql": "-- warden-ignore truncate-blocked\nTRUNCATE customers;\n-- warden-ignore no-drop: not needed\nSELECT 1;\n",
+    });
+    const r = await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
+    const out = json(r.stdout);
+    expect(out.findings.map((f) => `${f.rule} ${f.severity} ${f.file}:${f.line}:${f.column} ${f.message}`)).toEqual([
+      "suppression-without-reason warning sql/cleanup.sql:1:1 `warden-ignore` without a reason",
+      "unused-suppression warning sql/cleanup.sql:3:18 `warden-ignore no-drop` suppresses nothing on the next statement",
+      "pii-read info sql/report.sql:2:8 reads PII column customers.email",
+    ]);
+    expect(out.summary.suppressed).toBe(2);
+    expect(r.code).toBe(0);
+  });
+
+  it("lets config turn the engine rules off or up", async () => {
+    const p = gateProject(
+      { "sql/cleanup.sql": "-- warden-ignore truncate-blocked\nTRUNCATE customers;\nSELEC 1;\n" },
+      "policies: [policy/gate.warden]\nrules:\n  suppression-without-reason: error\n  parse-error: warning\n",
+    );
+    const r = await runWarden(["check", "--format", "json", "sql"], { cwd: p.dir, env: p.env });
+    expect(brief(json(r.stdout).findings)).toEqual([
+      "suppression-without-reason error sql/cleanup.sql:1:1-1:34",
+      "parse-error warning sql/cleanup.sql:3:1-3:8",
+      "pii-read info sql/report.sql:2:8-2:13",
+    ]);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe("baseline", () => {
+  it("keeps a moved statement baselined and reports only new findings", async () => {
+    const p = gateProject();
+    const w = await runWarden(["check", "--write-baseline", "baseline.json", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(w.code).toBe(1);
+    const written = JSON.parse(readFileSync(path.join(p.dir, "baseline.json"), "utf8"));
+    expect(written.findings.map((f: { rule: string; file: string }) => `${f.rule} ${f.file}`)).toEqual(["no-drop migrations/002_drop.sql", "pii-read sql/report.sql", "truncate-blocked sql/cleanup.sql"]);
+    // move the DROP down three lines and re-indent it: still the same statement
+    writeFileSync(path.join(p.dir, "migrations/002_drop.sql"), "-- retire the old table\n\n\n\n  DROP   TABLE old_orders;\n");
+    const a = await runWarden(["check", "--baseline", "baseline.json", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(a.code).toBe(0);
+    expect(json(a.stdout).findings).toEqual([]);
+    expect(json(a.stdout).summary).toMatchObject({ findings: 0, baselined: 3 });
+    // a new DROP is not in the baseline
+    writeFileSync(path.join(p.dir, "migrations/003_drop.sql"), "DROP TABLE invoices;\n");
+    const b = await runWarden(["check", "--baseline", "baseline.json", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(b.code).toBe(1);
+    expect(brief(json(b.stdout).findings)).toEqual(["no-drop error migrations/003_drop.sql:1:1-1:20"]);
+  });
+});
+
+describe("file selection", () => {
+  it("--changed-since checks only changed and untracked files", async () => {
+    const p = gateProject();
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: p.dir, stdio: "pipe" });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-qm", "base");
+    writeFileSync(path.join(p.dir, "sql/cleanup.sql"), "TRUNCATE customers;\n");
+    writeFileSync(path.join(p.dir, "migrations/003_new.sql"), "DROP TABLE t3;\n");
+    const r = await runWarden(["check", "--changed-since", "HEAD", "--format", "json"], { cwd: p.dir, env: p.env });
+    const out = json(r.stdout);
+    expect(out.summary.files).toBe(2);
+    expect(brief(out.findings)).toEqual(["no-drop error migrations/003_new.sql:1:1-1:14", "truncate-blocked warning sql/cleanup.sql:1:10-1:19"]);
+    const bad = await runWarden(["check", "--changed-since", "no-such-ref"], { cwd: p.dir, env: p.env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: cannot list files changed since `no-such-ref`/);
+  });
+
+  it("honours .gitignore and exclude, and takes files, directories and globs", async () => {
+    const p = gateProject({ ".gitignore": "generated/\n", "generated/drop.sql": "DROP TABLE g;\n", "legacy/drop.sql": "DROP TABLE l;\n" }, "policies: [policy/gate.warden]\nexclude: ['legacy/**']\n");
+    const all = json((await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env })).stdout);
+    expect(all.summary.files).toBe(4);
+    const glob = json((await runWarden(["check", "--format", "json", "migrations/*.sql", "sql/report.sql"], { cwd: p.dir, env: p.env })).stdout);
+    expect(glob.summary.files).toBe(3);
+    expect(glob.findings.map((f) => f.file)).toEqual(["migrations/002_drop.sql", "sql/report.sql"]);
+  });
+
+  it("finds the config of the checked directory from elsewhere, paths relative to it", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--format", "json", path.join(p.dir, "migrations")], { env: p.env });
+    expect(brief(json(r.stdout).findings)).toEqual(["no-drop error migrations/002_drop.sql:2:1-2:22"]);
+  });
+});

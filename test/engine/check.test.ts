@@ -1,0 +1,72 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ENGINE_RULES, nameLength, runCheck } from "../../src/engine/check.js";
+import { gateProject } from "../helpers/check-project.js";
+
+describe("runCheck (library API)", () => {
+  it("returns findings, summary, rules and sources without the CLI", async () => {
+    const p = gateProject();
+    const prev = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = p.env.XDG_CACHE_HOME;
+    try {
+      const progress: [number, number][] = [];
+      const r = await runCheck({ cwd: p.dir, onProgress: (d, t) => progress.push([d, t]) });
+      expect(r.exitCode).toBe(1);
+      expect(r.errors).toEqual([]);
+      expect(r.baseDir).toBe(p.dir);
+      expect(r.configPath).toBe(path.join(p.dir, "warden.config.yaml"));
+      expect(r.findings.map((f) => [f.rule, f.file, f.line, f.statement])).toEqual([
+        ["no-drop", "migrations/002_drop.sql", 2, 0],
+        ["truncate-blocked", "sql/cleanup.sql", 3, 1],
+        ["pii-read", "sql/report.sql", 2, 0],
+      ]);
+      expect(r.findings[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+      expect(r.summary).toEqual({ files: 4, statements: 5, findings: 3, by_severity: { error: 1, warning: 1, info: 1 }, suppressed: 0, baselined: 0 });
+      expect(r.rules.map((x) => x.id).sort()).toEqual(["no-drop", "parse-error", "pii-read", "suppression-without-reason", "truncate-blocked", "unused-suppression"]);
+      expect([...r.sources.keys()]).toEqual(["migrations/002_drop.sql", "sql/cleanup.sql", "sql/report.sql"]);
+      expect(progress.at(-1)).toEqual([4, 4]);
+      // failOn is an option too
+      expect((await runCheck({ cwd: p.dir, failOn: "never" })).exitCode).toBe(0);
+    } finally {
+      if (prev === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = prev;
+    }
+  });
+
+  it("finds the git work tree for CI paths", async () => {
+    const p = gateProject();
+    execFileSync("git", ["init", "-q"], { cwd: p.dir });
+    const r = await runCheck({ cwd: path.join(p.dir, "sql"), paths: ["report.sql"], policy: [path.join(p.dir, "policy/gate.warden")], config: false });
+    // no config: paths are relative to cwd
+    expect(r.baseDir).toBe(path.join(p.dir, "sql"));
+    expect(r.repoRoot).toBe(p.dir);
+    expect(r.findings.map((f) => f.file)).toEqual(["report.sql"]);
+  });
+
+  it("returns config errors instead of throwing", async () => {
+    const p = gateProject({}, "polcies: []\n");
+    const r = await runCheck({ cwd: p.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.findings).toEqual([]);
+    expect(r.errors.map((e) => [e.kind, e.file, e.line, e.column, e.message])).toEqual([["config", "warden.config.yaml", 1, 1, "unknown key `polcies`"]]);
+  });
+
+  it("knows the engine rules whatever the policy", () => {
+    expect(ENGINE_RULES.map((r) => [r.id, r.severity])).toEqual([
+      ["parse-error", "error"],
+      ["suppression-without-reason", "warning"],
+      ["unused-suppression", "warning"],
+    ]);
+  });
+});
+
+describe("nameLength", () => {
+  it("spans a possibly qualified, possibly quoted name", () => {
+    expect(nameLength("SELECT c.email, x", 8)).toBe(7);
+    expect(nameLength('SELECT "My Table".id FROM t', 8)).toBe(13);
+    expect(nameLength("SELECT * FROM t", 8)).toBe(1);
+    expect(nameLength("DEFALT '';", 1)).toBe(6);
+    expect(nameLength("  ;", 3)).toBe(1);
+  });
+});
