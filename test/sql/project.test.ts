@@ -1,0 +1,117 @@
+// Tool annotations (goose, psql, placeholders), nested PL/pgSQL statements, ALTER TABLE
+// actions, catalog replay order and file types.
+import { beforeAll, describe, expect, it } from "vitest";
+import { compareMigrations, extractProject, extractStatementFacts, fileTypeOf, initSqlParser } from "../../src/sql/index.js";
+
+beforeAll(async () => {
+  await initSqlParser();
+});
+
+const kinds = (sql: string, placeholders?: Record<string, string>) => {
+  const r = extractProject([{ path: "m.sql", text: sql, type: "migration" }], { rootDir: ".", ...(placeholders ? { placeholders } : {}) });
+  return { st: r.documents[0]!.statements, notes: r.notes };
+};
+
+describe("tool annotations", () => {
+  it("checks only the goose Up section", () => {
+    const { st, notes } = kinds("-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE a (id int);\n-- +goose StatementEnd\n\n-- +goose Down\nDROP TABLE a;\n");
+    expect(st.map((s) => [s.kind, s.location.line])).toEqual([["create_table", 3]]);
+    expect(notes).toEqual([{ file: "m.sql", line: 6, column: 1, message: "skipped goose `Down` section: only the `Up` part is checked", kind: "skipped" }]);
+  });
+
+  it("skips psql meta-commands with a note, never a parse error", () => {
+    const { st, notes } = kinds("\\set ON_ERROR_STOP on\nSELECT 1;\n\\connect app\nDROP TABLE t;");
+    expect(st.map((s) => [s.kind, s.location.line, s.location.column])).toEqual([
+      ["select", 2, 1],
+      ["drop_table", 4, 1],
+    ]);
+    expect(notes.map((n) => [n.line, n.message])).toEqual([
+      [1, "skipped psql meta-command `\\set`"],
+      [3, "skipped psql meta-command `\\connect`"],
+    ]);
+  });
+
+  it("reads placeholders as neutral names by default and keeps positions", () => {
+    const { st, notes } = kinds("CREATE TABLE :SCHEMA.jobs (id int); SELECT :'v' AS x, a::text FROM :SCHEMA.jobs;");
+    expect(st[0]!.targets.map((t) => [t.schema, t.name, t.location])).toEqual([["schema", "jobs", { line: 1, column: 15 }]]);
+    expect(st[0]!.text).toBe("CREATE TABLE :SCHEMA.jobs (id int)");
+    expect(st[1]!.location).toEqual({ line: 1, column: 37, end_line: 1, end_column: 78 });
+    expect(notes.map((n) => [n.column, n.kind, n.message])).toEqual([
+      [14, "placeholder", "placeholder `:SCHEMA` read as `SCHEMA`; configure `placeholders` to substitute it"],
+      [44, "placeholder", "placeholder `:'v'` read as `'v'`; configure `placeholders` to substitute it"],
+      [67, "placeholder", "placeholder `:SCHEMA` read as `SCHEMA`; configure `placeholders` to substitute it"],
+    ]);
+  });
+
+  it("substitutes configured placeholders and maps positions back", () => {
+    const { st } = kinds("CREATE TABLE :S.jobs (id int);\nDROP TABLE :S.x;", { S: "graphile_worker" });
+    expect(st.map((s) => [s.kind, s.targets[0]!.schema, s.location])).toEqual([
+      ["create_table", "graphile_worker", { line: 1, column: 1, end_line: 1, end_column: 30 }],
+      ["drop_table", "graphile_worker", { line: 2, column: 1, end_line: 2, end_column: 16 }],
+    ]);
+  });
+});
+
+describe("nested statements", () => {
+  it("extracts statements of PL/pgSQL function bodies with their own spans", () => {
+    const sql = "CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  UPDATE counts SET n = n + 1 WHERE id = NEW.id;\n  PERFORM pg_notify('c', 'x');\n  RETURN NEW;\nEND\n$$;";
+    const st = extractStatementFacts(sql);
+    expect(st.map((s) => [s.kind, s.nested_in ?? null, s.location.line, s.location.column, s.text])).toEqual([
+      ["create_function", null, 1, 1, sql.slice(0, -1)],
+      ["update", "trigger", 3, 3, "UPDATE counts SET n = n + 1 WHERE id = NEW.id"],
+      ["select", "trigger", 4, 11, "pg_notify('c', 'x')"],
+    ]);
+    expect(st[1]!.has_where).toBe(true);
+  });
+
+  it("extracts statements of DO blocks", () => {
+    const st = extractStatementFacts("DO $$\nBEGIN\n  IF true THEN\n    DELETE FROM t;\n  END IF;\nEND $$;");
+    expect(st.map((s) => [s.kind, s.nested_in ?? null, s.location.line, s.location.column, s.has_where ?? null])).toEqual([
+      ["do", null, 1, 1, null],
+      ["delete", "do", 4, 5, false],
+    ]);
+  });
+});
+
+describe("catalog replay", () => {
+  const files = [
+    { path: "db/migrations/V10__add_col.sql", text: "ALTER TABLE users ADD COLUMN phone text;", type: "migration" as const },
+    { path: "db/migrations/V2__users.sql", text: "CREATE TABLE users (id int, email text);", type: "migration" as const },
+    { path: "db/migrations/V11__drop.sql", text: "DROP TABLE users; CREATE TABLE users (x int); ALTER TABLE users ADD COLUMN y int;", type: "migration" as const },
+    { path: "jobs/read.sql", text: "SELECT * FROM users;", type: "sql" as const },
+  ];
+  it("replays migrations in version order, whatever the input order", () => {
+    const { documents } = extractProject(files, { rootDir: "." });
+    const t = (i: number, k = 0) => documents[i]!.statements[k]!.targets[0]!;
+    expect(t(1)).toMatchObject({ name: "users", existed_before: null, created_in_file: false });
+    expect(t(0)).toMatchObject({ name: "users", existed_before: true, created_in_file: false, columns: ["id", "email"] });
+    expect(documents[0]!.catalog).toEqual({ tables: { "public.users": { columns: [{ name: "id", type: { name: "int4", schema: null, args: [], array: false }, not_null: false, has_default: false }, { name: "email", type: { name: "text", schema: null, args: [], array: false }, not_null: false, has_default: false }] } } });
+    // dropped and re-created in the same file: the ALTER sees the new table, created here
+    expect(t(2, 0)).toMatchObject({ existed_before: true, created_in_file: false, columns: ["id", "email", "phone"] });
+    expect(t(2, 2)).toMatchObject({ existed_before: false, created_in_file: true, columns: ["x"] });
+    // plain SQL runs after the migrations: `*` expands with the final columns
+    expect(documents[3]!.statements[0]!.reads.map((r) => r.column)).toEqual(["x", "y"]);
+  });
+
+  it("orders migration names naturally, down migrations last", () => {
+    const names = ["V10__b.sql", "V2__a.sql", "R__views.sql", "V1_1__x.sql", "000002_x.down.sql", "000002_x.up.sql", "000001_y.up.sql"];
+    expect([...names].sort(compareMigrations)).toEqual(["000001_y.up.sql", "000002_x.up.sql", "V1_1__x.sql", "V2__a.sql", "V10__b.sql", "R__views.sql", "000002_x.down.sql"]);
+  });
+});
+
+describe("file types", () => {
+  it.each([
+    ["db/migrations/V1__x.sql", "migration"],
+    ["migration/001.sql", "migration"],
+    ["app/db/migrate/2020_x.sql", "migration"],
+    ["ml/retraining/features.sql", "retraining"],
+    ["training/q.sql", "retraining"],
+    ["reports/q.sql", "sql"],
+  ])("%s → %s", (p, type) => {
+    expect(fileTypeOf(p)).toBe(type);
+  });
+  it("lets configured globs win", () => {
+    expect(fileTypeOf("db/migrations/V1__x.sql", { globs: { sql: ["db/**"] } })).toBe("sql");
+    expect(fileTypeOf("models/a.sql", { dbtModelPaths: ["models"] })).toBe("dbt_model");
+  });
+});
