@@ -35,11 +35,11 @@ describe("tool annotations", () => {
     const { st, notes } = kinds("CREATE TABLE :SCHEMA.jobs (id int); SELECT :'v' AS x, a::text FROM :SCHEMA.jobs;");
     expect(st[0]!.targets.map((t) => [t.schema, t.name, t.location])).toEqual([["schema", "jobs", { line: 1, column: 15 }]]);
     expect(st[0]!.text).toBe("CREATE TABLE :SCHEMA.jobs (id int)");
-    expect(st[1]!.location).toEqual({ line: 1, column: 37, end_line: 1, end_column: 78 });
+    expect(st[1]!.location).toEqual({ line: 1, column: 37, end_line: 1, end_column: 80 });
     expect(notes.map((n) => [n.column, n.kind, n.message])).toEqual([
       [14, "placeholder", "placeholder `:SCHEMA` read as `SCHEMA`; configure `placeholders` to substitute it"],
       [44, "placeholder", "placeholder `:'v'` read as `'v'`; configure `placeholders` to substitute it"],
-      [67, "placeholder", "placeholder `:SCHEMA` read as `SCHEMA`; configure `placeholders` to substitute it"],
+      [68, "placeholder", "placeholder `:SCHEMA` read as `SCHEMA`; configure `placeholders` to substitute it"],
     ]);
   });
 
