@@ -85,8 +85,8 @@ describe("warden compile", () => {
   });
 
   it("rejects an unknown emit kind as a usage error", async () => {
-    const r = await runWarden(["compile", "--emit", "wat", "x"]);
+    const r = await runWarden(["compile", "--emit", "bogus", "x"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("invalid emit kind `wat`: use `ast`, `ir`");
+    expect(r.stderr).toMatch(/invalid emit kind `bogus`: use `ast`, `ir`/);
   });
 });
