@@ -13,7 +13,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { compileBundle, type BundleTarget } from "../../compiler/bundle/compile-bundle.js";
 import type { SigningAlg } from "../../compiler/bundle/sign.js";
 
-export type EmitKind = "ast" | "ir";
+export type EmitKind = "ast" | "ir" | "wat";
 export type DiagnosticFormat = "text" | "json";
 
 export interface CompileCommandOptions {
@@ -37,9 +37,17 @@ export interface CommandIo {
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
 /** One function per emit kind: what to write for a successful compile. */
-export const emitters: Record<EmitKind, { lastStage: StageName; emit(state: CompileState, io: CommandIo): void }> = {
+export const emitters: Record<EmitKind, { lastStage: StageName; emit(state: CompileState, io: CommandIo): void | Promise<void> }> = {
   ast: { lastStage: "check-types", emit: (s, io) => io.stdout(json(s.files)) },
   ir: { lastStage: "lower-rules", emit: (s, io) => io.stdout(json(s.ir)) },
+  // policy.wasm as text; the wasm back end and wabt load only for this flag.
+  wat: {
+    lastStage: "lower-rules",
+    emit: async (s, io) => {
+      const [{ emitWasm }, { wasmToWat }] = await Promise.all([import("../../compiler/backend/wasm/emit-wasm.js"), import("../../compiler/backend/wasm/wat.js")]);
+      io.stdout(await wasmToWat(emitWasm(s.ir!)));
+    },
+  },
 };
 
 /** Prints diagnostics as code frames (or JSON) on stderr. */
@@ -77,7 +85,7 @@ export async function runCompile(paths: string[], options: CompileCommandOptions
   if (options.dumpAfter) {
     const stage = stages.find((s) => s.name === options.dumpAfter)!;
     io.stdout(json(stage.output(state)));
-  } else if (options.emit) emitters[options.emit].emit(state, io);
+  } else if (options.emit) await emitters[options.emit].emit(state, io);
   if (options.output && !options.dumpAfter && state.ir) return writeBundleFile(state.ir, options, io);
   if (options.dumpAfter || options.emit) return 0;
   if (state.ir) io.stderr(`compiled ${state.ir.rules.length} rule${state.ir.rules.length === 1 ? "" : "s"} from ${loaded.sources.length} file${loaded.sources.length === 1 ? "" : "s"}\n`);
@@ -140,7 +148,7 @@ export const registerCompile: RegisterCommand = (program: Command, setExit) => {
     .command("compile")
     .description("Compile policy files (*.warden; directories are searched recursively)")
     .argument("<paths...>", "policy files or directories")
-    .option("--emit <kind>", "print the checked `ast` or the `ir` as JSON on stdout", choice(["ast", "ir"] as const, "emit kind"))
+    .option("--emit <kind>", "print the checked `ast` or the `ir` as JSON, or `wat` (policy.wasm as text), on stdout", choice(["ast", "ir", "wat"] as const, "emit kind"))
     .option("--dump-after <stage>", `print a stage's output as JSON and stop (${STAGE_NAMES.join(", ")})`, choice(STAGE_NAMES, "stage"))
     .option("--diagnostic-format <format>", "how to print diagnostics: text or json", choice(["text", "json"] as const, "format"), "text")
     .option("-o, --output <file>", "write an OPA bundle (gzipped tar) to this file")
