@@ -1,6 +1,7 @@
 // Writes schema/facts.schema.json, the fact model (the input document every policy sees).
-// Kept as code so the shared pieces stay consistent; the JSON file is committed and a test
-// checks it is up to date with this script.
+// Kept as code so the shared pieces stay consistent; the JSON file is committed and
+// test/sql/schema.test.ts checks it equals this script's output. Every field is documented
+// in docs/facts.md.
 import { writeFileSync } from "node:fs";
 
 const str = { type: "string" };
@@ -299,4 +300,7 @@ const schema = {
   $defs: { statement, location, type, constraint, column, objectRef, columnRef, columnWrite, action },
 };
 
-writeFileSync(new URL("../schema/facts.schema.json", import.meta.url), JSON.stringify(schema, null, 2) + "\n");
+const text = JSON.stringify(schema, null, 2) + "\n";
+// `--stdout` prints instead of writing: test/sql/schema.test.ts compares it with the committed file
+if (process.argv.includes("--stdout")) process.stdout.write(text);
+else writeFileSync(new URL("../schema/facts.schema.json", import.meta.url), text);
