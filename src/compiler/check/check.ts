@@ -382,11 +382,19 @@ export class Checker {
   private enumCheck(ty: Ty, subject: A.Expr, other: A.Expr): void {
     const values = ty.any ? undefined : (ty.enumValues ?? (ty.kinds.has("array") ? ty.items().enumValues : undefined));
     if (!values) return;
-    const lits = other.kind === "literal" ? [other] : other.kind === "list" ? other.items.filter((i): i is A.LiteralExpr => i.kind === "literal") : [];
+    const lits: { value: unknown; span: Span; via?: string }[] =
+      other.kind === "literal" ? [other] : other.kind === "list" ? other.items.filter((i): i is A.LiteralExpr => i.kind === "literal") : [];
+    // A constant (or a list constant) compared with an enum is checked too, reported where it is used.
+    if (other.kind === "path" && other.segments.length === 0 && this.consts.has(other.root.name)) {
+      const v = this.consts.get(other.root.name)!.value;
+      for (const x of Array.isArray(v) ? v : [v]) lits.push({ value: x, span: other.span, via: other.root.name });
+    }
     for (const lit of lits) {
       if (typeof lit.value !== "string" || values.includes(lit.value)) continue;
       const strings = values.filter((v): v is string => typeof v === "string");
-      this.diags.add("W0303", `\`${exprText(subject)}\` is never \`${lit.value}\``, lit.span, didYouMean(lit.value, strings) ?? `its values are ${strings.slice(0, 8).map((s) => `\`${s}\``).join(", ")}${strings.length > 8 ? ", ..." : ""}`);
+      const suggestion = didYouMean(lit.value, strings) ?? `its values are ${strings.slice(0, 8).map((s) => `\`${s}\``).join(", ")}${strings.length > 8 ? ", ..." : ""}`;
+      const message = `\`${exprText(subject)}\` is never \`${lit.value}\`${lit.via ? ` (from constant \`${lit.via}\`)` : ""}`;
+      this.diags.add("W0303", message, lit.span, suggestion);
     }
   }
 

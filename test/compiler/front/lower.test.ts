@@ -128,3 +128,13 @@ describe("lowering", () => {
     expect(r.tests).toBeUndefined();
   });
 });
+
+describe("enum values through constants", () => {
+  it("checks a list constant compared with an enum where it is used", () => {
+    const text = 'policy t\nconst ddl = ["create_table", "alter_tabel"]\nrule r {\n  title "t"\n  on all\n  when statement.kind in ddl\n  deny "x"\n}\n';
+    const r = compileSources([{ path: "t.warden", text }]);
+    expect(r.diagnostics.map((d) => [d.code, d.message, d.help, d.span?.start.line, d.span?.start.column])).toEqual([
+      ["W0303", "`statement.kind` is never `alter_tabel` (from constant `ddl`)", "did you mean `alter_table`?", 6, 26],
+    ]);
+  });
+});
