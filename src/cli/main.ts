@@ -5,7 +5,18 @@ import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.js";
 import { VERSION } from "../version.js";
 
+/** A closed pipe on stdout (`warden rules | head`) ends the run quietly, as in other CLIs. */
+function exitQuietlyOnEpipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnEpipe();
   const program = new Command("warden")
     .description("Policy-as-code compiler and CI gate for database governance")
     .version(VERSION, "-V, --version")

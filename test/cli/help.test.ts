@@ -15,3 +15,15 @@ describe("warden --help", () => {
     expect(r.stderr).toMatch(/unknown command|too many arguments/);
   });
 });
+
+describe("warden output into a closed pipe", () => {
+  it("exits quietly when the reader goes away (warden rules | head -1)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync("bash", ["-c", `node bin/warden.js rules | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+      cwd: new URL("../../", import.meta.url),
+      encoding: "utf8",
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(r.stdout.trim()).toBe("0");
+  });
+});
