@@ -1,0 +1,57 @@
+// `warden facts`: prints the documents of the given files (catalog replay from sibling
+// migrations), notes on stderr, exit 2 for unreadable input. Needs `npm run build`.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runWarden } from "../helpers/run.js";
+
+function project(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "warden-facts-"));
+  mkdirSync(path.join(dir, "db/migrations"), { recursive: true });
+  writeFileSync(path.join(dir, "db/migrations/V1__users.sql"), "CREATE TABLE users (id int, email text);\n");
+  writeFileSync(path.join(dir, "db/migrations/V2__phone.sql"), "\\set x 1\nALTER TABLE users ADD COLUMN phone text NOT NULL;\n");
+  writeFileSync(path.join(dir, "warden.config.yaml"), "classifications:\n  pii: ['users.email']\n");
+  writeFileSync(path.join(dir, "q.sql"), "SELECT email FROM users;\n");
+  return dir;
+}
+
+describe("warden facts", () => {
+  it("prints one document per file with catalog facts from earlier migrations", async () => {
+    const dir = project();
+    const r = await runWarden(["facts", "db/migrations/V2__phone.sql"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const docs = JSON.parse(r.stdout);
+    expect(docs).toHaveLength(1);
+    expect(docs[0].file).toEqual({ path: "db/migrations/V2__phone.sql", type: "migration" });
+    const st = docs[0].statements[0];
+    expect([st.kind, st.location]).toEqual(["alter_table", { line: 2, column: 1, end_line: 2, end_column: 49 }]);
+    expect(st.targets[0]).toMatchObject({ name: "users", existed_before: true, columns: ["id", "email"], pii_columns: ["email"] });
+    expect(r.stderr).toBe("db/migrations/V2__phone.sql:1:1: note: skipped psql meta-command `\\set`\n");
+  });
+
+  it("honours --type and --compact", async () => {
+    const dir = project();
+    const r = await runWarden(["facts", "--type", "retraining", "--compact", "q.sql"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const doc = JSON.parse(lines[0]!);
+    expect(doc.file).toEqual({ path: "q.sql", type: "retraining" });
+    expect(doc.statements[0].reads.map((x: { column: string; classifications?: string[] }) => [x.column, x.classifications])).toEqual([["email", ["pii"]]]);
+  });
+
+  it("exits 2 on an unreadable file", async () => {
+    const dir = project();
+    const r = await runWarden(["facts", "missing.sql"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: cannot read `missing.sql`: no such file\n");
+    expect(r.stdout).toBe("");
+  });
+
+  it("rejects an unknown --type", async () => {
+    const r = await runWarden(["facts", "--type", "nope", "x.sql"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("nope");
+  });
+});
