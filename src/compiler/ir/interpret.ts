@@ -147,36 +147,51 @@ function likeTokens(pattern: string): number[] {
 
 /** Dynamic programming over (token, position): linear in |pattern|·|subject|, no backtracking blow-up. */
 function matchTokens(tokens: number[], s: number[]): boolean {
-  // reach[j]: the subject prefix of length j is matched by the tokens seen so far.
-  let reach = new Array<boolean>(s.length + 1).fill(false);
-  reach[0] = true;
+  // reach[j] = 1: the subject prefix of length j is matched by the tokens seen so far.
+  let reach = new Uint8Array(s.length + 1);
+  let next = new Uint8Array(s.length + 1);
+  reach[0] = 1;
   for (const t of tokens) {
-    const next = new Array<boolean>(s.length + 1).fill(false);
+    next.fill(0);
     if (t === T_DSTAR || t === T_PCT || t === T_STAR) {
       for (let j = 0; j <= s.length; j++) {
-        if (reach[j]) next[j] = true;
-        else if (j > 0 && next[j - 1] && (t !== T_STAR || s[j - 1] !== DOT)) next[j] = true;
+        if (reach[j]) next[j] = 1;
+        else if (j > 0 && next[j - 1] && (t !== T_STAR || s[j - 1] !== DOT)) next[j] = 1;
       }
     } else {
       for (let j = 1; j <= s.length; j++) {
         if (!reach[j - 1]) continue;
         const c = s[j - 1]!;
-        if (t === T_UNDER || (t === T_QUEST && c !== DOT) || t === c) next[j] = true;
+        if (t === T_UNDER || (t === T_QUEST && c !== DOT) || t === c) next[j] = 1;
       }
     }
-    reach = next;
+    [reach, next] = [next, reach];
   }
-  return reach[s.length]!;
+  return reach[s.length] === 1;
+}
+
+// Patterns are few and reused for every column and statement: tokenise each once.
+const globCache = new Map<string, number[]>();
+const likeCache = new Map<string, number[]>();
+
+function cached(cache: Map<string, number[]>, pattern: string, tokenize: (p: string) => number[]): number[] {
+  let t = cache.get(pattern);
+  if (!t) {
+    if (cache.size > 10_000) cache.clear();
+    t = tokenize(pattern);
+    cache.set(pattern, t);
+  }
+  return t;
 }
 
 /** Glob match: `*` any run of code points except `.`, `**` any run, `?` one code point except `.`. */
 export function globMatch(pattern: string, s: string): boolean {
-  return matchTokens(globTokens(pattern), codePoints(s));
+  return matchTokens(cached(globCache, pattern, globTokens), codePoints(s));
 }
 
 /** SQL LIKE: `%` any run, `_` one code point, `\` makes the next character literal. Case-sensitive. */
 export function likeMatch(pattern: string, s: string): boolean {
-  return matchTokens(likeTokens(pattern), codePoints(s));
+  return matchTokens(cached(likeCache, pattern, likeTokens), codePoints(s));
 }
 
 /** `email` → `*.*.email`, `users.email` → `*.users.email`; three or more parts stay as written. */
@@ -450,8 +465,10 @@ export function evaluateFindings(ir: PolicyIR, input: JsonValue, data?: JsonValu
   const dataDoc = data === undefined ? defaultData(ir) : data;
   const statements = iterate(readPath(input, ["statements"]));
   const found: Finding[] = [];
-  const seen = new Set<string>();
+  const seenByRule = new Map<string, Set<string>>(); // by id: two rules with one id still dedup together
   for (const rule of ir.rules) {
+    let seen = seenByRule.get(rule.id);
+    if (!seen) seenByRule.set(rule.id, (seen = new Set()));
     if (!ruleApplies(rule, input)) continue;
     const severity = effectiveSeverity(rule, dataDoc);
     if (severity === null) continue;
@@ -479,8 +496,9 @@ export function evaluateFindings(ir: PolicyIR, input: JsonValue, data?: JsonValu
         } else {
           message = renderMessage(outcome.message, env);
         }
-        // Dedup key: JSON of the triple, so no separator can collide with message text.
-        const key = JSON.stringify([rule.id, index, message]);
+        // Dedup key within the rule id: the index's digits end at the first newline, so
+        // no message text can collide with another (index, message) pair.
+        const key = `${index}\n${message}`;
         if (seen.has(key)) return;
         seen.add(key);
         const f: Finding = { rule: rule.id, severity, action, message, statement: index, location };

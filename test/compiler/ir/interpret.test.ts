@@ -537,6 +537,10 @@ describe("rules", () => {
         ["touches b", null],
       ]);
     });
+    it("merges findings of two rules that share an id (the checker forbids it; the semantics stay total)", () => {
+      const ir = policy([rule({ id: "x", message: ["same"] }), rule({ id: "x", action: "warn", message: ["same"] })]);
+      expect(evaluateFindings(ir, migration({})).map((f) => [f.rule, f.action])).toEqual([["x", "deny"]]);
+    });
     it("does not merge equal messages of different statements or rules", () => {
       const ir = policy([rule({ id: "x" }), rule({ id: "y" })]);
       expect(evaluateFindings(ir, migration({}, {})).map((f) => `${f.statement}:${f.rule}`)).toEqual(["0:x", "0:y", "1:x", "1:y"]);
