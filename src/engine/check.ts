@@ -9,6 +9,7 @@ import { loadBundleEvaluator, type BundleEvaluator } from "./bundle-evaluator.js
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
 import { DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "./discover.js";
+import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
 import { catalogueOf, resolvePolicy } from "./policy.js";
@@ -101,55 +102,27 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const base = { baseDir, failOn, configPath, ...(repoRoot ? { repoRoot } : {}) };
 
   mark("config");
+  // The SQL parser (a large wasm module) and the policy's wasm compile in the background
+  // while this thread resolves the policy, walks the tree and reads the files.
+  const sqlReady = import("../sql/index.js").then(async (m) => {
+    await m.initSqlParser();
+    return m;
+  });
+  sqlReady.catch(() => {}); // awaited below; a run that stops early must not leave it unhandled
+
   // 2. policy: CLI paths are relative to cwd, config paths to the config's directory
   const specs = opts.policy?.length ? opts.policy.map((p) => path.resolve(cwd, p)) : (config.policies ?? []).map((p) => path.resolve(baseDir, p));
   const policy = await resolvePolicy(specs, { cwd, cacheFrom: baseDir });
   if (!policy.bundle) return empty({ ...base, errors: policy.errors });
-  let evaluator: BundleEvaluator;
-  let bundleData: Record<string, JsonValue>;
-  try {
-    const read = await readBundle(policy.bundle.bytes);
+  const origin = policy.bundle.origin;
+  const evaluatorReady = readBundle(policy.bundle.bytes).then(async (read) => {
     if (!read.wasm) throw new Error("it has no policy.wasm (a rego-target bundle needs an OPA server)");
-    bundleData = (read.data ?? {}) as Record<string, JsonValue>;
-    evaluator = await loadBundleEvaluator({ wasm: read.wasm, data: read.data, manifest: read.manifest });
-  } catch (err) {
-    return empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${policy.bundle.origin}): ${err instanceof Error ? err.message : String(err)}`)] });
-  }
-  const catalogue = catalogueOf(evaluator.manifest);
-  const rules = new Map<string, RuleInfo>();
-  for (const r of [...catalogue, ...ENGINE_RULES]) if (!rules.has(r.id)) rules.set(r.id, r);
-
-  // a rule named in the config that no loaded policy knows is most likely a typo
-  if (loaded && config.rules && catalogue.length > 0) {
-    const { didYouMean } = await import("../diagnostics/diagnostic.js");
-    for (const id of Object.keys(config.rules)) {
-      if (rules.has(id)) continue;
-      const at = loaded.locate(["rules", id], true);
-      errors.push(
-        checkError("config", `unknown rule \`${id}\` in \`rules\``, { file: shown(loaded.path), text: loaded.text, ...at }, didYouMean(id, rules.keys()) ?? "`warden rules` lists the rules of the loaded policy"),
-      );
-    }
-    if (errors.length) return empty({ ...base, errors, rules: [...rules.values()] });
-  }
-
-  mark("policy");
-  // 3. configuration reaches the policy as data: no recompile
-  const wardenData = (bundleData.warden ?? {}) as Record<string, JsonValue>;
-  const classifications: Record<string, string[]> = { ...((wardenData.classifications ?? {}) as Record<string, string[]>) };
-  for (const [name, patterns] of Object.entries(config.classifications ?? {})) classifications[name] = [...(classifications[name] ?? []), ...patterns];
-  const { DEFAULT_MASKING } = await import("../sql/index.js");
-  const maskingFunctions = [...DEFAULT_MASKING, ...(config.masking_functions ?? [])];
-  const configData: Record<string, JsonValue> = { ...((wardenData.config ?? {}) as Record<string, JsonValue>) };
-  if (config.rules) configData.rules = config.rules;
-  if (config.retraining) configData.retraining = config.retraining as JsonValue;
-  configData.masking_functions = maskingFunctions;
-  if (config.pg_version !== undefined) configData.pg_version = config.pg_version;
-  evaluator.setData({
-    ...bundleData,
-    warden: { ...wardenData, classifications, constants: { ...((wardenData.constants ?? {}) as Record<string, JsonValue>), ...(config.constants ?? {}) }, config: configData },
+    const evaluator = await loadBundleEvaluator({ wasm: read.wasm, data: read.data, manifest: read.manifest });
+    return { evaluator, bundleData: (read.data ?? {}) as Record<string, JsonValue> };
   });
+  evaluatorReady.catch(() => {});
 
-  // 4. files
+  // 3. files
   const found = await discoverFiles({
     cwd,
     baseDir,
@@ -160,26 +133,62 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}),
   });
   errors.push(...found.errors);
-  if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors, rules: [...rules.values()] });
-  const modelPaths = dbtModelPaths(found.files, baseDir);
-  const { fileTypeOf, extractProject, initSqlParser } = await import("../sql/index.js");
-  const inputs: { path: string; absPath: string; text: string; type: ReturnType<typeof fileTypeOf> }[] = [];
+  if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors });
+  const files: { relPath: string; absPath: string; text: string }[] = [];
   for (const f of found.files) {
-    let text: string;
     try {
-      text = readFileSync(f.absPath, "utf8");
+      files.push({ ...f, text: readFileSync(f.absPath, "utf8") });
     } catch (err) {
       errors.push(checkError("read", `cannot read file: ${fsReason(err)}`, { file: f.relPath }));
-      continue;
     }
-    inputs.push({ path: f.relPath, absPath: f.absPath, text, type: fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths }) });
+  }
+  mark("discover+read");
+
+  // 4. the policy: its rule catalogue, then the configuration as data (no recompile)
+  let evaluator: BundleEvaluator;
+  let bundleData: Record<string, JsonValue>;
+  try {
+    ({ evaluator, bundleData } = await evaluatorReady);
+  } catch (err) {
+    return empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${origin}): ${err instanceof Error ? err.message : String(err)}`)] });
+  }
+  const catalogue = catalogueOf(evaluator.manifest);
+  const rules = new Map<string, RuleInfo>();
+  for (const r of [...catalogue, ...ENGINE_RULES]) if (!rules.has(r.id)) rules.set(r.id, r);
+
+  // a rule named in the config that no loaded policy knows is most likely a typo
+  if (loaded && config.rules && catalogue.length > 0) {
+    const configErrors: CheckError[] = [];
+    for (const id of Object.keys(config.rules)) {
+      if (rules.has(id)) continue;
+      const at = loaded.locate(["rules", id], true);
+      configErrors.push(
+        checkError("config", `unknown rule \`${id}\` in \`rules\``, { file: shown(loaded.path), text: loaded.text, ...at }, didYouMean(id, rules.keys()) ?? "`warden rules` lists the rules of the loaded policy"),
+      );
+    }
+    if (configErrors.length) return empty({ ...base, errors: configErrors, rules: [...rules.values()] });
   }
 
-  mark("discover+read");
+  const sql = await sqlReady;
+  mark("policy+parser (waited)");
+  const wardenData = (bundleData.warden ?? {}) as Record<string, JsonValue>;
+  const classifications: Record<string, string[]> = { ...((wardenData.classifications ?? {}) as Record<string, string[]>) };
+  for (const [name, patterns] of Object.entries(config.classifications ?? {})) classifications[name] = [...(classifications[name] ?? []), ...patterns];
+  const maskingFunctions = [...sql.DEFAULT_MASKING, ...(config.masking_functions ?? [])];
+  const configData: Record<string, JsonValue> = { ...((wardenData.config ?? {}) as Record<string, JsonValue>) };
+  if (config.rules) configData.rules = config.rules;
+  if (config.retraining) configData.retraining = config.retraining as JsonValue;
+  configData.masking_functions = maskingFunctions;
+  if (config.pg_version !== undefined) configData.pg_version = config.pg_version;
+  evaluator.setData({
+    ...bundleData,
+    warden: { ...wardenData, classifications, constants: { ...((wardenData.constants ?? {}) as Record<string, JsonValue>), ...(config.constants ?? {}) }, config: configData },
+  });
+
+  const modelPaths = dbtModelPaths(files, baseDir);
+  const inputs = files.map((f) => ({ path: f.relPath, absPath: f.absPath, text: f.text, type: sql.fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths }) }));
   // 5. facts, then one evaluation per file
-  await initSqlParser();
-  mark("sql parser init");
-  const { documents } = extractProject(inputs, {
+  const { documents } = sql.extractProject(inputs, {
     rootDir: baseDir,
     maskingFunctions,
     classifications,
