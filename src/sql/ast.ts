@@ -117,20 +117,27 @@ const SQL_VALUE_FUNCTIONS: Record<string, string> = {
 };
 
 /** Every function called in a subtree (schema-qualified when written so), in order, deduplicated. */
+// subtrees that never hold a function call: skipping them saves most of the walk
+const NO_CALLS = new Set(["relation", "typeName", "TypeName", "fields", "names", "funcname", "String", "A_Const", "ColumnRef", "RangeVar", "location", "stmt_location", "stmt_len"]);
+
 export function collectFunctions(node: PgNode, out: Set<string>): void {
-  if (node == null || typeof node !== "object") return;
   if (Array.isArray(node)) {
-    for (const x of node) collectFunctions(x, out);
+    for (let i = 0; i < node.length; i++) {
+      const x = node[i];
+      if (x !== null && typeof x === "object") collectFunctions(x, out);
+    }
     return;
   }
   for (const key in node) {
     const v = node[key];
+    if (v === null || typeof v !== "object") continue;
     if (key === "FuncCall") out.add(names(v.funcname).filter((p) => p !== "pg_catalog").join("."));
     else if (key === "SQLValueFunction") {
       const f = SQL_VALUE_FUNCTIONS[v.op];
       if (f) out.add(f);
-    }
-    if (v !== null && typeof v === "object") collectFunctions(v, out);
+      continue;
+    } else if (NO_CALLS.has(key)) continue;
+    collectFunctions(v, out);
   }
 }
 

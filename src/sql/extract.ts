@@ -1,7 +1,6 @@
 // SQL text → statement facts: splits a file with exact spans, recovers from syntax errors
 // statement by statement, and turns each parse tree into a Statement (kinds, targets,
 // ALTER TABLE actions, nested PL/pgSQL statements, catalog effects, reads and writes).
-import { LineIndex } from "../diagnostics/span.js";
 import type { Action, ActionKind, Column, Constraint, Location, ObjectRef, Statement } from "./facts.js";
 import { ByteMap, codePointToUtf16, parsePlpgsql, parseSql, type PgNode } from "./parser.js";
 import { splitStatements, trimRange } from "./lexer.js";
@@ -9,6 +8,11 @@ import { OffsetMap } from "./preprocess.js";
 import { collectFunctions, columnOf, constraintOf, defaultInfo, defElemValue, names, objectName, qnameOf, rangeVar, sval, typeOf, type QName } from "./ast.js";
 import { Catalog, relKey } from "./catalog.js";
 import { resolveStatement, type Classifier } from "./resolve.js";
+
+/** Offset → 1-based line/column of the original text (LineIndex, or a faster equivalent). */
+export interface Positions {
+  position(offset: number): { line: number; column: number };
+}
 
 /** Where a parse input sits: its text, its byte map, and its offset in the preprocessed file text. */
 interface Src {
@@ -20,7 +24,7 @@ interface Src {
 export interface FileContext {
   path: string;
   original: string;
-  lines: LineIndex;
+  lines: Positions;
   pre: string;
   map: OffsetMap;
   catalog: Catalog;

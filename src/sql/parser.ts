@@ -26,6 +26,14 @@ let ready = false;
 let raw: RawModule | null = null;
 let api: PublicApi | null = null;
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Reads a NUL-terminated UTF-8 string out of wasm memory (native search and decode). */
+function fromWasm(m: RawModule, ptr: number): string {
+  const heap = m.HEAPU8;
+  const end = heap.indexOf(0, ptr);
+  return decoder.decode(heap.subarray(ptr, end < 0 ? heap.length : end));
+}
 
 function isRawModule(m: unknown): m is RawModule {
   const r = m as Partial<RawModule> | null;
@@ -100,10 +108,10 @@ export function parseSql(text: string): ParseOutcome {
       if (err) {
         const msgPtr = m.HEAPU32[err >> 2]!;
         const cursor = m.HEAPU32[(err + 16) >> 2]! | 0;
-        return { ok: false, message: msgPtr ? m.UTF8ToString(msgPtr) : "syntax error", cursor: cursor > 0 ? cursor - 1 : 0 };
+        return { ok: false, message: msgPtr ? fromWasm(m, msgPtr) : "syntax error", cursor: cursor > 0 ? cursor - 1 : 0 };
       }
       if (!tree) return { ok: true, stmts: [] };
-      const r = JSON.parse(m.UTF8ToString(tree)) as { stmts?: RawStmt[] };
+      const r = JSON.parse(fromWasm(m, tree)) as { stmts?: RawStmt[] };
       return { ok: true, stmts: r.stmts ?? [] };
     } finally {
       m._free(q);
@@ -129,7 +137,7 @@ export function parsePlpgsql(createFunctionText: string): PgNode[] | null {
     try {
       res = m._wasm_parse_plpgsql(q);
       if (!res) return null;
-      const s = m.UTF8ToString(res);
+      const s = fromWasm(m, res);
       if (!s.startsWith("{")) return null;
       return (JSON.parse(s) as { plpgsql_funcs?: PgNode[] }).plpgsql_funcs ?? [];
     } catch {

@@ -5,7 +5,7 @@ import { LineIndex } from "../diagnostics/span.js";
 import type { CatalogTable, Column, FileType, InputDocument, Note, Statement } from "./facts.js";
 import { preprocess, OffsetMap } from "./preprocess.js";
 import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
-import { extractText, type FileContext } from "./extract.js";
+import { extractText, type FileContext, type Positions } from "./extract.js";
 import type { Classifier } from "./resolve.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
 import { DbtProject, type DbtRender } from "./dbt.js";
@@ -105,6 +105,29 @@ export function compareMigrations(a: string, b: string): number {
   return ta.length - tb.length;
 }
 
+/**
+ * Line index of a file. Text without CR uses a native-search index with LineIndex's
+ * semantics (columns in UTF-16 units); text with CR uses LineIndex itself (lone CR breaks lines).
+ */
+function positionsOf(text: string): Positions {
+  if (text.indexOf("\r") >= 0) return new LineIndex(text);
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return {
+    position(offset: number) {
+      const o = Math.max(0, Math.min(offset, text.length));
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid]! <= o) lo = mid;
+        else hi = mid - 1;
+      }
+      return { line: lo + 1, column: o - starts[lo]! + 1 };
+    },
+  };
+}
+
 // ---- one file ---------------------------------------------------------------------------
 
 interface Shared {
@@ -134,7 +157,7 @@ function snapshotColumns(cols: Iterable<CatalogColumn>): Column[] {
 function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", render?: DbtRender): InputDocument {
   const original = file.text;
   const pre = render ? { text: render.sql, map: new OffsetMap(), notes: [] } : preprocess(original, { placeholders: sh.opts.placeholders });
-  const lines = new LineIndex(original);
+  const lines = positionsOf(original);
   const cat = sh.catalog;
   cat.beginFile();
   const excerpt: Record<string, CatalogTable> = {};

@@ -49,3 +49,13 @@ describe("statement spans", () => {
     expect(facts[1]!.error).toEqual({ message: 'syntax error at or near "t"', line: 1, column: 28 });
   });
 });
+
+describe("line breaks", () => {
+  it("counts CRLF and lone CR line breaks like LineIndex", () => {
+    expect(spans("SELECT 1;\r\n-- c\r\nDROP TABLE t;\rSELECT 2;")).toEqual([
+      ["select", 1, 1, 1, 9, "SELECT 1"],
+      ["drop_table", 3, 1, 3, 13, "DROP TABLE t"],
+      ["select", 4, 1, 4, 9, "SELECT 2"],
+    ]);
+  });
+});
