@@ -582,8 +582,10 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       st.privileges = privs.length ? privs : ["all"];
       st.grantees = (n.grantees ?? []).map(roleName);
       for (const o of n.objects ?? []) {
-        const q = o.RangeVar ? rangeVar(o.RangeVar) : n.targtype === "ACL_TARGET_ALL_IN_SCHEMA" ? { schema: sval(o), name: "*" } : objectName(o);
-        st.targets.push(target(ctx, q, kind === "table" && n.targtype === "ACL_TARGET_ALL_IN_SCHEMA" ? "schema" : kind, loc(o.RangeVar?.location)));
+        // GRANT ... ON ALL TABLES IN SCHEMA s: the target is the schema
+        const all = n.targtype === "ACL_TARGET_ALL_IN_SCHEMA";
+        const q = o.RangeVar ? rangeVar(o.RangeVar) : all ? { schema: null, name: sval(o) } : objectName(o);
+        st.targets.push(target(ctx, q, all ? "schema" : kind, loc(o.RangeVar?.location)));
       }
       if (n.behavior === "DROP_CASCADE") st.cascade = true;
       break;
@@ -598,12 +600,16 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       break;
     }
     case "AlterDefaultPrivilegesStmt": {
-      const a = n.action?.GrantStmt;
+      const a = n.action?.GrantStmt ?? n.action;
       if (a) {
         st.object_kind = objectKind(a.objtype);
         const privs: string[] = (a.privileges ?? []).map((p: PgNode) => (p.AccessPriv?.priv_name ?? "").toLowerCase());
         st.privileges = privs.length ? privs : ["all"];
         st.grantees = (a.grantees ?? []).map(roleName);
+      }
+      for (const o of n.options ?? []) {
+        const d = o.DefElem;
+        if (d?.defname === "schemas") for (const x of d.arg?.List?.items ?? []) st.targets.push({ schema: null, name: sval(x), kind: "schema" });
       }
       break;
     }

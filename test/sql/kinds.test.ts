@@ -82,6 +82,10 @@ describe("statement kinds", () => {
     ["ALTER TABLE t SET SCHEMA archive", "alter_table", ["table:t"], { actions: [{ kind: "set_schema", new_name: "archive" }] }],
     ["CREATE DOMAIN email AS text", "create_domain", ["domain:email"]],
     ["CALL p(1)", "call", ["procedure:p"]],
+    ["GRANT SELECT ON ALL TABLES IN SCHEMA app TO r", "grant", ["schema:app"], { object_kind: "all_tables_in_schema", privileges: ["select"], grantees: ["r"] }],
+    ["GRANT EXECUTE ON FUNCTION f(int) TO x", "grant", ["function:f"], { object_kind: "function", privileges: ["execute"] }],
+    ["ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO r", "alter_default_privileges", ["schema:app"], { object_kind: "table", privileges: ["select"], grantees: ["r"] }],
+    ["GRANT admin TO bob", "grant", ["role:admin"], { object_kind: "role", privileges: ["admin"], grantees: ["bob"] }],
   ];
   it.each(cases)("%s", (sql, kind, tgts, fields) => {
     const s = one(sql);
