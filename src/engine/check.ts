@@ -186,7 +186,12 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   });
 
   const modelPaths = dbtModelPaths(files, baseDir);
-  const inputs = files.map((f) => ({ path: f.relPath, absPath: f.absPath, text: f.text, type: sql.fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths }) }));
+  const inputs = files.map((f) => {
+    let type = sql.fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
+    // a models/ folder copied without its dbt_project.yml: Jinja in it means dbt
+    if (type === "sql" && !config.files?.dbt_model && /(^|\/)models\//.test(f.relPath) && /\{\{|\{%/.test(f.text)) type = "dbt_model";
+    return { path: f.relPath, absPath: f.absPath, text: f.text, type };
+  });
   // 5. facts, then one evaluation per file
   const { documents } = sql.extractProject(inputs, {
     rootDir: baseDir,

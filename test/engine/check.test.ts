@@ -44,6 +44,13 @@ describe("runCheck (library API)", () => {
     expect(r.findings.map((f) => f.file)).toEqual(["report.sql"]);
   });
 
+  it("treats Jinja under a models/ folder without dbt_project.yml as dbt models", async () => {
+    const p = gateProject({ "models/stg.sql": "select email from {{ source('shop', 'customers') }}\n", "other/stg.sql": "select email from {{ source('shop', 'customers') }}\n" });
+    const r = await runCheck({ cwd: p.dir, paths: ["models", "other"], policy: [path.join(p.dir, "policy/gate.warden")] });
+    // rendered as dbt (no parse error, and pii-read is not `on dbt_model`); elsewhere it is plain SQL
+    expect(r.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}`)).toEqual(["parse-error other/stg.sql:1:19"]);
+  });
+
   it("returns config errors instead of throwing", async () => {
     const p = gateProject({}, "polcies: []\n");
     const r = await runCheck({ cwd: p.dir });
