@@ -201,7 +201,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     ...(config.pg_version !== undefined ? { pgVersion: config.pg_version } : {}),
   });
   mark("facts");
-  const severityOf = (id: string, dflt: Severity): Severity | "off" => config.rules?.[id] ?? dflt;
+  const ctx: FileContext = { rules, severityOf: (id, dflt) => config.rules?.[id] ?? dflt };
   const all: CheckFinding[] = [];
   const sources = new Map<string, string>();
   let statements = 0;
@@ -210,66 +210,11 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     const input = inputs[i]!;
     const doc = documents[i] as unknown as InputDoc;
     statements += doc.statements.length;
-    const raw: Finding[] = evaluator.findings(doc as unknown as JsonValue);
-    type Pending = Omit<CheckFinding, "file" | "help" | "doc" | "fingerprint"> & { help?: string };
-    const pending: Pending[] = [];
-    let lines: string[] | undefined;
-    for (const f of raw) {
-      const st = doc.statements[f.statement];
-      const loc = f.location ?? st?.location ?? { line: 1, column: 1 };
-      const sameAsStatement = st && loc.line === st.location.line && loc.column === st.location.column;
-      let endLine = loc.end_line ?? (sameAsStatement ? st.location.end_line : undefined);
-      let endColumn = loc.end_column ?? (sameAsStatement ? st.location.end_column : undefined);
-      if (endLine === undefined || endColumn === undefined) {
-        // a fact location is a start point (a column reference, a name): span the name there
-        lines ??= input.text.split(/\r\n|\r|\n/);
-        endLine = loc.line;
-        endColumn = loc.column + nameLength(lines[loc.line - 1] ?? "", loc.column);
-      }
-      pending.push({ rule: f.rule, severity: f.severity, message: f.message, line: loc.line, column: loc.column, end_line: endLine, end_column: endColumn, statement: f.statement });
-    }
-    // parse errors: at the parser's position when it gave one, else the statement
-    const parseSeverity = severityOf("parse-error", "error");
-    if (parseSeverity !== "off") {
-      for (const st of doc.statements) {
-        if (st.kind !== "unparsed") continue;
-        const line = st.error?.line ?? st.location.line;
-        const column = st.error?.column ?? st.location.column;
-        const atStart = line === st.location.line && column === st.location.column;
-        pending.push({
-          rule: "parse-error",
-          severity: parseSeverity,
-          message: `cannot parse statement: ${st.error?.message ?? "syntax error"}`,
-          line,
-          column,
-          end_line: atStart ? (st.location.end_line ?? line) : line,
-          end_column: atStart ? (st.location.end_column ?? column + 1) : column + nameLength((lines ??= input.text.split(/\r\n|\r|\n/))[line - 1] ?? "", column),
-          statement: st.index,
-        });
-      }
-    }
-    const sups = parseSuppressions(input.text, doc.statements);
-    const applied = applySuppressions(pending, sups, rules.keys());
-    suppressed += applied.suppressed;
-    const kept: Pending[] = [...applied.kept];
-    for (const e of applied.engine) {
-      const sev = severityOf(e.rule, "warning");
-      if (sev === "off") continue;
-      kept.push({ rule: e.rule, severity: sev, message: e.message, help: e.help, line: e.line, column: e.column, end_line: e.end_line, end_column: e.end_column, statement: -1 });
-    }
-    if (kept.length === 0) continue;
-    sources.set(input.path, input.text);
-    const fp = new Map<number, string>();
-    for (const p of kept) {
-      const info = rules.get(p.rule);
-      let fingerprint = fp.get(p.statement);
-      if (fingerprint === undefined) {
-        // engine findings about comments have no statement: their own line text identifies them
-        const text = p.statement >= 0 ? (doc.statements[p.statement]?.text ?? "") : (input.text.split(/\r\n|\r|\n/)[p.line - 1] ?? "");
-        fingerprint = statementFingerprint(text);
-        if (p.statement >= 0) fp.set(p.statement, fingerprint);
-      }
-      all.push({ ...p, file: input.path, help: p.help ?? info?.help ?? "", doc: info?.doc ?? "", fingerprint });
+    const r = fileFindings(input, doc, evaluator.findings(doc as unknown as JsonValue), ctx);
+    suppressed += r.suppressed;
+    if (r.findings.length > 0) {
+      sources.set(input.path, input.text);
+      all.push(...r.findings);
     }
     opts.onProgress?.(i + 1, inputs.length);
   }
@@ -307,6 +252,73 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,
     sources,
   };
+}
+
+interface FileContext {
+  rules: Map<string, RuleInfo>;
+  severityOf(id: string, dflt: Severity): Severity | "off";
+}
+
+/**
+ * One file's findings: the policy's (with point locations widened to the name there),
+ * parse errors, then suppressions applied and the engine's findings about them.
+ */
+function fileFindings(input: { path: string; text: string }, doc: InputDoc, raw: Finding[], ctx: FileContext): { findings: CheckFinding[]; suppressed: number } {
+  let lines: string[] | undefined;
+  const lineText = (n: number) => (lines ??= input.text.split(/\r\n|\r|\n/))[n - 1] ?? "";
+  type Pending = Omit<CheckFinding, "file" | "help" | "doc" | "fingerprint"> & { help?: string };
+  const pending: Pending[] = [];
+  for (const f of raw) {
+    const st = doc.statements[f.statement];
+    const loc = f.location ?? st?.location ?? { line: 1, column: 1 };
+    const sameAsStatement = st && loc.line === st.location.line && loc.column === st.location.column;
+    let endLine = loc.end_line ?? (sameAsStatement ? st.location.end_line : undefined);
+    let endColumn = loc.end_column ?? (sameAsStatement ? st.location.end_column : undefined);
+    if (endLine === undefined || endColumn === undefined) {
+      // a fact location is a start point (a column reference, a name): span the name there
+      endLine = loc.line;
+      endColumn = loc.column + nameLength(lineText(loc.line), loc.column);
+    }
+    pending.push({ rule: f.rule, severity: f.severity, message: f.message, line: loc.line, column: loc.column, end_line: endLine, end_column: endColumn, statement: f.statement });
+  }
+  // parse errors: at the parser's position when it gave one (spanning the token there), else the statement
+  const parseSeverity = ctx.severityOf("parse-error", "error");
+  if (parseSeverity !== "off") {
+    for (const st of doc.statements) {
+      if (st.kind !== "unparsed") continue;
+      const line = st.error?.line ?? st.location.line;
+      const column = st.error?.column ?? st.location.column;
+      const atStart = line === st.location.line && column === st.location.column;
+      pending.push({
+        rule: "parse-error",
+        severity: parseSeverity,
+        message: `cannot parse statement: ${st.error?.message ?? "syntax error"}`,
+        line,
+        column,
+        end_line: atStart ? (st.location.end_line ?? line) : line,
+        end_column: atStart ? (st.location.end_column ?? column + 1) : column + nameLength(lineText(line), column),
+        statement: st.index,
+      });
+    }
+  }
+  const applied = applySuppressions(pending, parseSuppressions(input.text, doc.statements), ctx.rules.keys());
+  const kept: Pending[] = [...applied.kept];
+  for (const e of applied.engine) {
+    const severity = ctx.severityOf(e.rule, "warning");
+    if (severity !== "off") kept.push({ ...e, severity, statement: -1 });
+  }
+  const fingerprints = new Map<number, string>();
+  const findings = kept.map((p): CheckFinding => {
+    let fingerprint = fingerprints.get(p.statement);
+    if (fingerprint === undefined) {
+      // engine findings about comments have no statement: their own line identifies them
+      fingerprint = statementFingerprint(p.statement >= 0 ? (doc.statements[p.statement]?.text ?? "") : lineText(p.line));
+      if (p.statement >= 0) fingerprints.set(p.statement, fingerprint);
+    }
+    const info = ctx.rules.get(p.rule);
+    return { ...p, file: input.path, help: p.help ?? info?.help ?? "", doc: info?.doc ?? "", fingerprint };
+  });
+  return { findings, suppressed: applied.suppressed };
 }
 
 const NAME = /^(?:"(?:[^"]|"")*"|[\p{L}\p{N}_$]+|\*)(?:\s*\.\s*(?:"(?:[^"]|"")*"|[\p{L}\p{N}_$]+|\*))*/u;
