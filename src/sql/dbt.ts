@@ -6,7 +6,8 @@ import path from "node:path";
 import nunjucks from "nunjucks";
 import { globSync } from "tinyglobby";
 import YAML from "yaml";
-import type { DbtColumnInfo, DbtInfo, InputDocument, Location, Note } from "./facts.js";
+import type { DbtColumnInfo, DbtInfo, InputDocument, Location, Note, ObjectRef } from "./facts.js";
+import type { Classes } from "./classify.js";
 import { Catalog } from "./catalog.js";
 import { taintOf } from "./resolve.js";
 
@@ -330,7 +331,7 @@ export class DbtProject {
   }
 
   /** Records a rendered model in the catalog (outputs + YAML + taint) and adds its writes. */
-  afterModel(file: FileLike, doc: InputDocument): void {
+  afterModel(file: FileLike, doc: InputDocument, classes: Pick<Classes, "declared" | "approved">): void {
     const info = doc.dbt;
     if (!info) return;
     const last = [...doc.statements].reverse().find((s) => s.kind === "select" && !s.nested_in);
@@ -352,13 +353,20 @@ export class DbtProject {
     }
     for (const [name, cls] of taint) for (const k of cls) rel.columns.get(name)?.classifications.add(k);
     if (last) {
-      last.targets.push({ schema: null, name: info.model, kind: info.materialized ?? "view" });
+      // the model is an approved store for what its YAML tags its columns with (or a pattern naming it)
+      const approved = new Set(classes.approved(null, info.model));
+      for (const c of Object.values(yamlCols)) for (const k of c.classifications ?? []) approved.add(k);
+      const target: ObjectRef = { schema: null, name: info.model, kind: info.materialized ?? "view" };
+      if (approved.size) target.approved_classifications = [...approved].sort();
+      last.targets.push(target);
       for (const o of outputs) {
         const sources = last.reads.filter((r) => r.output === o && r.via.includes("select")).map((r) => ({ ...r, via: ["select" as const] }));
         const col = rel.columns.get(o);
         const cls = col ? [...col.classifications].sort() : [];
         const w: InputDocument["statements"][number]["writes"][number] = { schema: null, table: info.model, column: o, sources, masked: sources.length > 0 && sources.every((s) => s.masked) };
         if (cls.length) w.classifications = cls;
+        const declared = [...new Set([...(yamlCols[o]?.classifications ?? []), ...classes.declared(null, info.model, o)])].sort();
+        if (declared.length) w.declared_classifications = declared;
         last.writes.push(w);
       }
     }

@@ -8,6 +8,7 @@ import { OffsetMap } from "./preprocess.js";
 import { collectFunctions, columnOf, constraintOf, defaultInfo, defElemValue, names, objectName, qnameOf, rangeVar, sval, typeOf, type QName } from "./ast.js";
 import { Catalog, relKey } from "./catalog.js";
 import { resolveStatement, type Classifier } from "./resolve.js";
+import type { Approver } from "./classify.js";
 
 /** Offset → 1-based line/column of the original text (LineIndex, or a faster equivalent). */
 export interface Positions {
@@ -29,6 +30,10 @@ export interface FileContext {
   map: OffsetMap;
   catalog: Catalog;
   classify: Classifier;
+  /** explicit-table patterns: the classifications a destination column is declared as */
+  declared: Classifier;
+  /** explicit-table patterns: the classifications a table is an approved store for */
+  approved: Approver;
   masking: Set<string>;
   statements: Statement[];
   inTransaction: boolean;
@@ -301,6 +306,8 @@ function target(ctx: FileContext, q: QName, kind: string, loc?: Location): Objec
       }
       if (pii) ref.pii_columns = pii;
     }
+    const approved = ctx.approved(q.schema, q.name);
+    if (approved.length) ref.approved_classifications = approved;
   }
   if (loc) ref.location = loc;
   return ref;

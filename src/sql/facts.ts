@@ -80,6 +80,8 @@ export interface ColumnWrite {
   column: string;
   sources: ColumnRead[];
   classifications?: string[];
+  /** what the destination column itself is declared as (explicit-table patterns, dbt YAML) */
+  declared_classifications?: string[];
   masked?: boolean;
   location?: Location;
 }

@@ -6,7 +6,7 @@ import type { CatalogTable, Column, FileType, InputDocument, Note, Statement } f
 import { preprocess, OffsetMap } from "./preprocess.js";
 import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
 import { extractText, type FileContext, type Positions } from "./extract.js";
-import type { Classifier } from "./resolve.js";
+import { makeClasses, makeClassifier, type Classes } from "./classify.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
 import { DbtProject, type DbtRender } from "./dbt.js";
 
@@ -47,37 +47,6 @@ export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileT
   if (dirs.includes("migrations") || dirs.includes("migration") || p.toLowerCase().includes("db/migrate/")) return "migration";
   if (dirs.includes("retraining") || dirs.includes("training")) return "retraining";
   return "sql";
-}
-
-// ---- classification ---------------------------------------------------------------------
-
-function globToRegex(pattern: string): RegExp {
-  let parts = pattern.split(".");
-  if (parts.length === 2) parts = ["public", ...parts];
-  const body = parts
-    .map((part) =>
-      part
-        .split("**")
-        .map((seg) => seg.split("*").map((x) => x.replace(/[|\\{}()[\]^$+?.]/g, "\\$&")).join("[^.]*"))
-        .join(".*"),
-    )
-    .join("\\.");
-  return new RegExp(`^${body}$`);
-}
-
-export function makeClassifier(classes: Record<string, string[]> = {}): Classifier {
-  const compiled = Object.entries(classes).map(([name, pats]) => ({ name, res: pats.map(globToRegex) }));
-  const cache = new Map<string, string[]>();
-  return (schema, table, column) => {
-    if (compiled.length === 0) return [];
-    const key = `${schema ?? "public"}.${table}.${column}`;
-    let hit = cache.get(key);
-    if (!hit) {
-      hit = compiled.filter((c) => c.res.some((r) => r.test(key))).map((c) => c.name);
-      cache.set(key, hit);
-    }
-    return hit;
-  };
 }
 
 // ---- migration order --------------------------------------------------------------------
@@ -132,7 +101,7 @@ function positionsOf(text: string): Positions {
 
 interface Shared {
   catalog: Catalog;
-  classify: Classifier;
+  classes: Classes;
   masking: Set<string>;
   opts: ExtractOptions;
   notes: Note[];
@@ -168,7 +137,9 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
     pre: pre.text,
     map: pre.map,
     catalog: cat,
-    classify: sh.classify,
+    classify: sh.classes.classify,
+    declared: sh.classes.declared,
+    approved: sh.classes.approved,
     masking: sh.masking,
     statements: [],
     inTransaction: false,
@@ -215,7 +186,7 @@ function nameDialects(statements: Statement[], file: ProjectFile, notes: Note[])
 export function extractProject(files: ProjectFile[], opts: ExtractOptions): { documents: InputDocument[]; notes: Note[] } {
   const sh: Shared = {
     catalog: new Catalog(),
-    classify: makeClassifier(opts.classifications),
+    classes: makeClasses(opts.classifications),
     masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
     opts,
     notes: [],
@@ -235,7 +206,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
       const r = dbt.render(f);
       const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error ?? "could not render the model");
       if (r.info) doc.dbt = r.info;
-      dbt.afterModel(f, doc);
+      dbt.afterModel(f, doc, sh.classes);
       documents[i] = doc;
     }
   }
@@ -279,7 +250,7 @@ export function extractStatementFacts(sql: string, opts: StatementOptions = {}):
   }
   const sh: Shared = {
     catalog,
-    classify: makeClassifier(opts.classifications),
+    classes: makeClasses(opts.classifications),
     masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
     opts: { rootDir: ".", placeholders: opts.placeholders },
     notes: [],
@@ -289,3 +260,4 @@ export function extractStatementFacts(sql: string, opts: StatementOptions = {}):
 }
 
 export type { Note };
+export { makeClassifier };

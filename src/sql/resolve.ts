@@ -532,6 +532,8 @@ class Resolver {
   private addTarget(q: QName, loc?: number): void {
     if (this.st.targets.some((t) => t.schema === q.schema && t.name === q.name)) return;
     const ref: ObjectRef = { schema: q.schema, name: q.name, kind: "table" };
+    const approved = this.ctx.approved(q.schema, q.name);
+    if (approved.length) ref.approved_classifications = approved;
     const l = nodeLocation(this.ctx, this.src, loc);
     if (l) ref.location = l;
     this.st.targets.push(ref);
@@ -550,6 +552,8 @@ class Resolver {
     const own = this.ctx.classify(q.schema, q.name, column);
     const cls = [...new Set([...taint, ...own])].sort();
     if (cls.length) w.classifications = cls;
+    const declared = this.ctx.declared(q.schema, q.name, column);
+    if (declared.length) w.declared_classifications = declared;
     w.masked = reads.length > 0 && reads.every((r) => r.masked);
     const l = nodeLocation(this.ctx, this.src, loc);
     if (l) w.location = l;
