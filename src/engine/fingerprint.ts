@@ -3,6 +3,10 @@
 // re-indented (baselines, SARIF partialFingerprints, GitLab fingerprints).
 import { createHash } from "node:crypto";
 
+// characters that may start something the plain-text run must not swallow:
+// whitespace, quotes, dollar quotes, and comment starts
+const BREAKS = new Set([..." \t\n\r\f\v'\"$-/"].map((c) => c.charCodeAt(0)));
+
 /** The statement text without comments, whitespace runs collapsed, no trailing `;`. */
 export function normaliseStatement(text: string): string {
   let out = "";
@@ -57,7 +61,7 @@ export function normaliseStatement(text: string): string {
       }
     } else {
       let j = i + 1;
-      while (j < n && !/[\s'"$\-/]/.test(text[j]!)) j++;
+      while (j < n && !BREAKS.has(text.charCodeAt(j))) j++;
       emit(text.slice(i, j));
       i = j;
     }
