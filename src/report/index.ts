@@ -1,6 +1,6 @@
 // Picks a reporter for `--format` and loads only that one (dynamic import keeps start-up lean).
 import path from "node:path";
-import type { CheckFinding, CheckResult, RuleInfo } from "../engine/types.js";
+import type { CheckFinding, CheckResult } from "../engine/types.js";
 import { fails } from "../engine/types.js";
 
 export const FORMATS = ["pretty", "json", "sarif", "github", "junit", "gitlab", "markdown"] as const;
@@ -41,10 +41,6 @@ export function repoPath(result: CheckResult, f: CheckFinding): string {
   if (!result.repoRoot) return f.file;
   const rel = path.relative(result.repoRoot, path.resolve(result.baseDir, f.file));
   return rel.startsWith("..") ? f.file : rel.split(path.sep).join("/");
-}
-
-export function ruleIndex(result: CheckResult): Map<string, RuleInfo> {
-  return new Map(result.rules.map((r) => [r.id, r]));
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {
