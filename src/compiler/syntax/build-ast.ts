@@ -14,6 +14,13 @@ function isToken(c: Child | undefined): c is IToken {
 }
 
 export class AstBuilder {
+  /**
+   * Expressions the author wrote inside parentheses. Not part of the AST (grouping is
+   * already its shape, and ASTs compare equal however they were parenthesised); `fmt`
+   * reads it to keep the parentheses the author chose.
+   */
+  readonly parenthesized = new Set<A.Expr>();
+
   constructor(
     private readonly file: string,
     private readonly index: LineIndex,
@@ -383,7 +390,9 @@ export class AstBuilder {
     const paren = this.node(n, "parenExpr");
     if (paren) {
       const e = this.node(paren, "expression");
-      return e && this.expression(e);
+      const inner = e && this.expression(e);
+      if (inner) this.parenthesized.add(inner);
+      return inner;
     }
     const p = this.node(n, "path");
     if (p) return this.path(p);

@@ -3,7 +3,7 @@
 import type { IRecognitionException, IToken } from "chevrotain";
 import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { LineIndex } from "../../diagnostics/span.js";
-import type { PolicyFileAst } from "./ast.js";
+import type { Expr, PolicyFileAst } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
 import { HELP_SEPARATOR, parserInstance } from "./parser.js";
 import * as T from "./tokens.js";
@@ -13,6 +13,8 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
   /** `#` comments in source order (the formatter keeps them). */
   comments: IToken[];
+  /** Expressions written inside parentheses (`fmt` keeps those parentheses). */
+  parenthesized: ReadonlySet<Expr>;
 }
 
 const UNTERMINATED = new Set([T.UnterminatedDouble, T.UnterminatedSingle, T.UnterminatedTriple]);
@@ -37,9 +39,10 @@ export function parsePolicy(file: string, text: string): ParseResult {
   const cst = parser.file();
   for (const e of parser.errors) diags.push(syntaxDiagnostic(e, file, index, text.length));
 
-  const ast = new AstBuilder(file, index, diags).buildFile(cst, file, text.length);
+  const builder = new AstBuilder(file, index, diags);
+  const ast = builder.buildFile(cst, file, text.length);
   const comments = (lexed.groups.comments ?? []) as IToken[];
-  return { ast, diagnostics: diags.sorted(), comments };
+  return { ast, diagnostics: diags.sorted(), comments, parenthesized: builder.parenthesized };
 }
 
 function helpForCharacter(ch: string): string | undefined {

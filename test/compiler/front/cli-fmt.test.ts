@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runWarden } from "../../helpers/run.js";
+import { REPO_ROOT, runWarden } from "../../helpers/run.js";
 
 const MESSY = 'policy   p # keep me\nrule r {  title "T"\n on all\n  when (a)   and b\n deny "x" }\n';
 const CANONICAL = 'policy p  # keep me\n\nrule r {\n  title "T"\n  on all\n  when a and b\n  deny "x"\n}\n';
@@ -47,5 +47,10 @@ describe("warden fmt", () => {
     expect(r.stderr).toContain(`${file}:3:1: error[W0102]: unexpected end of file`);
     expect(r.stderr).toContain("= help: expected `}`");
     expect(readFileSync(file, "utf8")).toBe("policy p\nrule r {\n");
+  });
+
+  it("--check passes on the built-in rule library, which stays canonical", async () => {
+    const r = await runWarden(["fmt", "--check", path.join(REPO_ROOT, "rules")]);
+    expect([r.code, r.stdout, r.stderr]).toEqual([0, "", ""]);
   });
 });

@@ -68,7 +68,7 @@ describe("fmt", () => {
         "  on migration, runtime",
         "  # before when",
         "  when (statement.kind == \"select\" and (not statement.has_where or statement.limit > 10)) and any t in statement.targets: t.name like 'tmp\\_%'",
-        "  when (all r in statement.reads: r.masked) and statement.kind != null",
+        "  when (all r in statement.reads: r.masked) and (statement.kind != null)",
         '  deny "x {statement.kind} {{literal}}"',
         "  # before closing",
         "}",
@@ -83,17 +83,118 @@ describe("fmt", () => {
     );
   });
 
-  it("keeps parentheses that change the tree and drops the others", () => {
+  it("keeps the author's parentheses around compound expressions and adds those the tree needs", () => {
     const rule = (w: string) => fmt(`policy p\nrule r {\n  when ${w}\n}\n`).split("\n")[3];
     expect(rule("(a and b) and c")).toBe("  when (a and b) and c");
     expect(rule("a or (b and c)")).toBe("  when a or (b and c)");
     expect(rule("a or b and c")).toBe("  when a or (b and c)");
     expect(rule("not (any x in p: x) and y")).toBe("  when not (any x in p: x) and y");
-    expect(rule("not (a == 1)")).toBe("  when not a == 1");
+    expect(rule("not any x in p: x")).toBe("  when not (any x in p: x)");
+    expect(rule("not (a == 1)")).toBe("  when not (a == 1)");
+    expect(rule("not a == 1")).toBe("  when not a == 1");
+    expect(rule('not ("public" in xs)')).toBe('  when not ("public" in xs)');
     expect(rule("(not a) == b")).toBe("  when (not a) == b");
     expect(rule("(any x in p: x) or y")).toBe("  when (any x in p: x) or y");
-    expect(rule("y or (any x in p: x or z)")).toBe("  when y or any x in p: x or z");
+    expect(rule("y or (any x in p: x or z)")).toBe("  when y or (any x in p: x or z)");
+    expect(rule("y or any x in p: x or z")).toBe("  when y or any x in p: x or z");
+    expect(rule("(any t in ts: t.c) or (any r in rs: r.c)")).toBe("  when (any t in ts: t.c) or (any r in rs: r.c)");
+    expect(rule("((a == 1)) and (((b)))")).toBe("  when (a == 1) and b");
+    expect(rule("(a or b)")).toBe("  when (a or b)");
+    expect(rule("any x in p: (x.a or x.b)")).toBe("  when any x in p: (x.a or x.b)");
+    // Around a single operand, and directly inside count(...), parentheses are dropped.
     expect(rule("count((a)) in [(1), (b == c)]")).toBe("  when count(a) in [1, (b == c)]");
+    expect(rule("count((a or b)) > (0)")).toBe("  when count(a or b) > 0");
+  });
+
+  it("keeps blank lines between declarations and between clauses, one for a run", () => {
+    const src = [
+      "# header",
+      "",
+      "",
+      "policy p",
+      "# roles",
+      "const a = 1",
+      "const b = 2",
+      "",
+      "",
+      "",
+      "# kinds",
+      "const c = 3",
+      "",
+      "classify pii: \"*.email\"",
+      "rule r {",
+      "",
+      "  title \"T\"",
+      "  on all",
+      "",
+      "",
+      "  # the filter",
+      "  when a",
+      "  # the outcome",
+      "",
+      "  deny \"x\"",
+      "",
+      "  # closing note",
+      "",
+      "}",
+      "test r {",
+      "  sql \"a\" => allow",
+      "",
+      "  sql \"b\" => deny r  # second",
+      "  sql \"c\" => allow",
+      "}",
+      "",
+      "",
+      "# end",
+      "",
+      "# really",
+      "",
+    ].join("\n");
+    const want = [
+      "# header",
+      "",
+      "policy p",
+      "",
+      "# roles",
+      "const a = 1",
+      "const b = 2",
+      "",
+      "# kinds",
+      "const c = 3",
+      "",
+      "classify pii: \"*.email\"",
+      "",
+      "rule r {",
+      "  title \"T\"",
+      "  on all",
+      "",
+      "  # the filter",
+      "  when a",
+      "  # the outcome",
+      "",
+      "  deny \"x\"",
+      "",
+      "  # closing note",
+      "}",
+      "",
+      "test r {",
+      "  sql \"a\" => allow",
+      "",
+      "  sql \"b\" => deny r  # second",
+      "  sql \"c\" => allow",
+      "}",
+      "",
+      "# end",
+      "",
+      "# really",
+      "",
+    ].join("\n");
+    expect(fmt(src)).toBe(want);
+    expect(fmt(want)).toBe(want);
+  });
+
+  it("adds no blank line for elements that shared a line in the source", () => {
+    expect(fmt('policy p\n\nrule r { title "T"\n\n  on all  when a deny "x" }\n')).toBe('policy p\n\nrule r {\n  title "T"\n\n  on all\n  when a\n  deny "x"\n}\n');
   });
 
   it("wraps a long classification list", () => {
@@ -109,6 +210,15 @@ describe("fmt", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("keeps the author's line breaks in a wrapped classification list", () => {
+    const grouped = ["classify pii:", '  "*.email", "*.email_address",', '  "*.phone",', `  ${Array.from({ length: 9 }, (_, i) => `"*.id_column_${i}"`).join(", ")}`];
+    expect(fmt(`policy p\n\n${grouped.join("\n")}\n`)).toBe(
+      ["policy p", "", "classify pii:", '  "*.email", "*.email_address",', '  "*.phone",', `  ${Array.from({ length: 5 }, (_, i) => `"*.id_column_${i}"`).join(", ")},`, `  ${Array.from({ length: 4 }, (_, i) => `"*.id_column_${i + 5}"`).join(", ")}`, ""].join("\n"),
+    );
+    // A list that fits on one line is printed on one line.
+    expect(fmt('policy p\nclassify pii:\n  "*.a",\n  "*.b"\n')).toBe('policy p\n\nclassify pii: "*.a", "*.b"\n');
   });
 
   it("refuses a file with syntax errors", () => {
@@ -130,7 +240,7 @@ describe("fmt", () => {
 
   // Generated policies in varied layouts: random spacing, line breaks, comments,
   // redundant parentheses, both quote styles.
-  const ws = fc.constantFrom(" ", "  ", "\n    ", " # note\n  ", "\t");
+  const ws = fc.constantFrom(" ", "  ", "\n    ", " # note\n  ", "\t", "\n\n  ");
   const word = fc.constantFrom("a", "col", "x_1", "statement", "identity", "session", "migrators");
   const field = fc.constantFrom("kind", "in", "info", "table", "not_null", "all", "x-y");
   const pathArb = fc.tuple(word, fc.array(fc.oneof(field.map((f) => `.${f}`), fc.nat(20).map((n) => `[${n}]`)), { maxLength: 3 })).map(([r, s]) => r + s.join(""));
@@ -183,16 +293,20 @@ describe("fmt", () => {
       fc.array(fc.tuple(fc.oneof(word, dq), tie("v")), { maxLength: 3 }).map((es) => `{${es.map(([k, v]) => `${k}: ${v}`).join(", ")}}`),
     ),
   })).v;
+  // What ends a clause or test case: a line break, blank lines, or a comment between.
+  const lineBreak = fc.constantFrom("\n", "\n\n", "\n\n\n", "\n  # c\n\n", "\n\n  # c\n");
   const testCase = fc
     .tuple(fc.constantFrom("runtime", "sql", "migration"), dq, fc.option(json), fc.option(json), fc.option(dq), fc.constantFrom("=> allow", "=> deny r-1", "=> mask customers.email", "=> approval r", "=> mask email"))
     .map(([s, q, id, se, it, ex]) => [s, q, id && id.startsWith("{") ? `as ${id}` : "", se && se.startsWith("{") ? `session ${se}` : "", it ? `intent ${it}` : "", ex].filter(Boolean).join(" "));
   const decl = fc.oneof(
     fc.array(fc.oneof(dq, sq), { minLength: 1, maxLength: 3 }).map((ps) => `classify pii: ${ps.join(", ")}`),
     json.map((v) => `const k = ${v}`),
-    fc.tuple(fc.array(clause, { maxLength: 6 }), ws).map(([cs, w]) => `rule r-1 {${w}${cs.join("\n  ")}\n}`),
-    fc.array(testCase, { maxLength: 3 }).map((cs) => `test r-1 {\n${cs.map((c) => `  ${c}`).join("\n")}\n}`),
+    fc.tuple(fc.array(fc.tuple(clause, lineBreak), { maxLength: 6 }), ws).map(([cs, w]) => `rule r-1 {${w}${cs.map(([c, b]) => `${c}${b}`).join("  ")}}`),
+    fc.array(fc.tuple(testCase, lineBreak), { maxLength: 3 }).map((cs) => `test r-1 {\n${cs.map(([c, b]) => `  ${c}${b}`).join("")}}`),
   );
-  const policy = fc.tuple(fc.array(decl, { maxLength: 5 }), fc.boolean()).map(([ds, comment]) => `${comment ? "# top\n" : ""}policy p.q\n${ds.join("\n# between\n")}\n`);
+  const policy = fc
+    .tuple(fc.array(fc.tuple(decl, fc.constantFrom("\n# between\n", "\n", "\n\n", "\n\n\n# between\n\n")), { maxLength: 5 }), fc.boolean())
+    .map(([ds, comment]) => `${comment ? "# top\n\n" : ""}policy p.q\n${ds.map(([d, sep]) => `${d}${sep}`).join("")}`);
 
   it("property: parse(fmt(p)) equals parse(p) modulo spans, and fmt(fmt(p)) == fmt(p)", () => {
     fc.assert(
