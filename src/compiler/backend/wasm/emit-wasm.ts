@@ -86,9 +86,13 @@ interface Ctx {
   consts: { null: number; true: number; false: number };
 }
 
-/** Compile a policy's IR to a policy.wasm following OPA's wasm ABI 1.3. */
-export function emitWasm(ir: PolicyIR): Uint8Array<ArrayBuffer> {
-  const m = readModule(runtimeBytes());
+/**
+ * Compile a policy's IR to a policy.wasm following OPA's wasm ABI 1.3. `runtime`: the
+ * runtime library to link against (default: the committed build; tests and profiling
+ * may pass an instrumented one).
+ */
+export function emitWasm(ir: PolicyIR, runtime: Uint8Array = runtimeBytes()): Uint8Array<ArrayBuffer> {
+  const m = readModule(runtime);
   const exportIndex = new Map(m.exports.map((e) => [e.name, e]));
   const fn = {} as Record<Helper, number>;
   for (const [name, arity] of Object.entries(HELPERS) as [Helper, number][]) {

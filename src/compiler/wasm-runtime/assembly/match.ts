@@ -81,7 +81,65 @@ function alloc_cps(n: u32): usize {
   return n < SMALL ? PCP_BUF : alloc(<usize>(n + 1) << 2);
 }
 
+/** One pattern token against one code point (wildcards that span runs are handled by the callers). */
+// @ts-ignore: decorator
+@inline function single(t: i32, c: i32): bool {
+  return t == T_UNDER || (t == T_QUEST && c != 46) || t == c;
+}
+
 function match_tokens(toks: usize, nt: u32, s: usize, ns: u32): bool {
+  // Only `*` (which stops at `.`) needs the dynamic program; with run wildcards that
+  // match anything (`%`, `**`) the classic greedy matcher with one backtrack point is exact.
+  for (let ti: u32 = 0; ti < nt; ti++) if (load<i32>(toks + (<usize>ti << 2)) == T_STAR) return match_dp(toks, nt, s, ns);
+  let i: u32 = 0, p: u32 = 0;
+  let starP: i32 = -1;
+  let starI: u32 = 0;
+  while (i < ns) {
+    const t = p < nt ? load<i32>(toks + (<usize>p << 2)) : 0;
+    if (p < nt && (t == T_PCT || t == T_DSTAR)) {
+      starP = <i32>p;
+      starI = i;
+      p++;
+    } else if (p < nt && single(t, load<i32>(s + (<usize>i << 2)))) {
+      i++;
+      p++;
+    } else if (starP >= 0) {
+      p = <u32>starP + 1;
+      starI++;
+      i = starI;
+    } else return false;
+  }
+  while (p < nt) {
+    const t = load<i32>(toks + (<usize>p << 2));
+    if (t != T_PCT && t != T_DSTAR) return false;
+    p++;
+  }
+  return true;
+}
+
+/** Byte-level quick reject: the literal text before the first and after the last wildcard must match. */
+function literal_ends_ok(pp: usize, pl: u32, sp: usize, sl: u32, like: bool): bool {
+  let a: u32 = 0;
+  while (a < pl) {
+    const c = load<u8>(pp + a);
+    if (like ? c == 37 || c == 95 || c == 92 : c == 42 || c == 63) break;
+    a++;
+  }
+  if (a == pl) return pl == sl && memory.compare(pp, sp, pl) == 0;
+  if (a > sl || memory.compare(pp, sp, a) != 0) return false;
+  let b = pl;
+  while (b > a) {
+    const c = load<u8>(pp + b - 1);
+    if (like ? c == 37 || c == 95 || c == 92 : c == 42 || c == 63) break;
+    b--;
+  }
+  // A LIKE escape right before the suffix makes its first byte literal too: stay conservative.
+  const n = pl - b;
+  if (n > sl - a) return false;
+  return memory.compare(pp + b, sp + sl - n, n) == 0;
+}
+
+function match_dp(toks: usize, nt: u32, s: usize, ns: u32): bool {
   let reach = REACH_BUF;
   let next = REACH_BUF + SMALL + 1;
   if (ns >= SMALL) {
@@ -129,6 +187,7 @@ function tokbuf(n: u32): usize {
 
 export function glob(v: usize, pp: usize, pl: u32): bool {
   if (tag(v) != T_STR) return false;
+  if (!literal_ends_ok(pp, pl, sptr(v), vlen(v), false)) return false;
   const s = subject(v);
   const ns = decode(sptr(v), vlen(v), s);
   const toks = tokbuf(pl);
@@ -138,6 +197,7 @@ export function glob(v: usize, pp: usize, pl: u32): bool {
 
 export function like(v: usize, pp: usize, pl: u32): bool {
   if (tag(v) != T_STR) return false;
+  if (!literal_ends_ok(pp, pl, sptr(v), vlen(v), true)) return false;
   const s = subject(v);
   const ns = decode(sptr(v), vlen(v), s);
   const toks = tokbuf(pl);
@@ -177,12 +237,26 @@ export function classified(col: usize, data: usize, np: usize, nl: u32): bool {
   at = append(q, at, sptr(table), vlen(table));
   store<u8>(q + at++, 46);
   at = append(q, at, sptr(column), vlen(column));
-  const s = ql < SMALL ? SUBJ_BUF : alloc(<usize>(ql + 1) << 2);
-  const ns = decode(q, ql, s);
+  // Decoded to code points only once some pattern survives the byte-level checks.
+  let s: usize = 0;
+  let ns: u32 = 0;
+  const last = load<u8>(q + ql - 1);
   for (let i: u32 = 0; i < vlen(pats); i++) {
     const p = elem(pats, i);
     if (tag(p) != T_STR) continue;
     const pp = sptr(p), pl = vlen(p);
+    if (pl > 0) {
+      const pe = load<u8>(pp + pl - 1);
+      if (pe != 42 && pe != 63 && pe != last) continue;
+    }
+    // Padding only adds a leading `*.`, so the pattern's literal suffix must end the name.
+    let suffix: u32 = 0;
+    while (suffix < pl) {
+      const ch = load<u8>(pp + pl - 1 - suffix);
+      if (ch == 42 || ch == 63) break;
+      suffix++;
+    }
+    if (suffix < pl && (suffix > ql || memory.compare(pp + pl - suffix, q + ql - suffix, suffix) != 0)) continue;
     let parts: u32 = 1;
     for (let j: u32 = 0; j < pl; j++) if (load<u8>(pp + j) == 46) parts++;
     const toks = tokbuf(pl + 4);
@@ -194,6 +268,10 @@ export function classified(col: usize, data: usize, np: usize, nl: u32): bool {
       parts++;
     }
     const nt = glob_tokens(pp, pl, toks, k);
+    if (s == 0) {
+      s = ql < SMALL ? SUBJ_BUF : alloc(<usize>(ql + 1) << 2);
+      ns = decode(q, ql, s);
+    }
     if (match_tokens(toks, nt, s, ns)) return true;
   }
   return false;
