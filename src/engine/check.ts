@@ -134,12 +134,13 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   });
   errors.push(...found.errors);
   if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors });
-  const files: { relPath: string; absPath: string; text: string }[] = [];
+  const files: { relPath: string; absPath: string; text: string; changed?: boolean }[] = [];
   for (const f of found.files) {
     try {
       files.push({ ...f, text: readFileSync(f.absPath, "utf8") });
     } catch (err) {
-      errors.push(checkError("read", `cannot read file: ${fsReason(err)}`, { file: f.relPath }));
+      // an unchanged file only gives context: a PR that does not touch it is not failed by it
+      if (f.changed !== false) errors.push(checkError("read", `cannot read file: ${fsReason(err)}`, { file: f.relPath }));
     }
   }
   mark("discover+read");
@@ -190,7 +191,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     let type = sql.fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
     // a models/ folder copied without its dbt_project.yml: Jinja in it means dbt
     if (type === "sql" && !config.files?.dbt_model && /(^|\/)models\//.test(f.relPath) && /\{\{|\{%/.test(f.text)) type = "dbt_model";
-    return { path: f.relPath, absPath: f.absPath, text: f.text, type };
+    return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false };
   });
   // 5. facts, then one evaluation per file
   const { documents } = sql.extractProject(inputs, {
@@ -206,8 +207,12 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const sources = new Map<string, string>();
   let statements = 0;
   let suppressed = 0;
+  // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
+  const checked = inputs.filter((f) => f.checked).length;
+  let done = 0;
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!;
+    if (!input.checked) continue;
     const doc = documents[i] as unknown as InputDoc;
     statements += doc.statements.length;
     const r = fileFindings(input, doc, evaluator.findings(doc as unknown as JsonValue), ctx);
@@ -216,7 +221,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
       sources.set(input.path, input.text);
       all.push(...r.findings);
     }
-    opts.onProgress?.(i + 1, inputs.length);
+    opts.onProgress?.(++done, checked);
   }
   mark("evaluate+findings");
   all.sort(
@@ -246,7 +251,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   return {
     ...base,
     findings,
-    summary: { files: inputs.length, statements, findings: findings.length, by_severity: bySeverity, suppressed, baselined },
+    summary: { files: checked, statements, findings: findings.length, by_severity: bySeverity, suppressed, baselined },
     rules: [...rules.values()],
     errors,
     exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,

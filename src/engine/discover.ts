@@ -25,6 +25,11 @@ export interface DiscoveredFile {
   absPath: string;
   /** Relative to baseDir, `/`-separated. */
   relPath: string;
+  /**
+   * With `changedSince`: whether the file changed. Unchanged files are still listed: they
+   * give the changed ones their context (migrations replayed into the catalog).
+   */
+  changed?: boolean;
 }
 
 export const DEFAULT_INCLUDE = ["**/*.sql"];
@@ -130,13 +135,13 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
     }
   }
 
-  let files = [...found.values()];
+  const files = [...found.values()];
+  files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
   if (opts.changedSince !== undefined) {
     const changed = changedFiles(opts.changedSince, opts.baseDir);
     if ("error" in changed) return { files: [], errors: [...errors, changed.error] };
-    files = files.filter((f) => changed.files.has(f.absPath));
+    for (const f of files) f.changed = changed.files.has(f.absPath);
   }
-  files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
   return { files, errors };
 }
 

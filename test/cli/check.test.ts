@@ -351,10 +351,16 @@ describe("file selection", () => {
     git("commit", "-qm", "base");
     writeFileSync(path.join(p.dir, "sql/cleanup.sql"), "TRUNCATE customers;\n");
     writeFileSync(path.join(p.dir, "migrations/003_new.sql"), "DROP TABLE t3;\n");
+    // `*` expands from the unchanged migration that created customers: context still counts
+    writeFileSync(path.join(p.dir, "sql/star.sql"), "SELECT * FROM customers;\n");
     const r = await runWarden(["check", "--changed-since", "HEAD", "--format", "json"], { cwd: p.dir, env: p.env });
     const out = json(r.stdout);
-    expect(out.summary.files).toBe(2);
-    expect(brief(out.findings)).toEqual(["no-drop error migrations/003_new.sql:1:1-1:14", "truncate-blocked warning sql/cleanup.sql:1:10-1:19"]);
+    expect(out.summary.files).toBe(3);
+    expect(brief(out.findings)).toEqual([
+      "no-drop error migrations/003_new.sql:1:1-1:14",
+      "truncate-blocked warning sql/cleanup.sql:1:10-1:19",
+      "pii-read info sql/star.sql:1:8-1:9",
+    ]);
     const bad = await runWarden(["check", "--changed-since", "no-such-ref"], { cwd: p.dir, env: p.env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: cannot list files changed since `no-such-ref`/);
