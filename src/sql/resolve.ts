@@ -207,8 +207,32 @@ class Resolver {
 
   /** Sources of column `col` of one relation in scope. */
   private colOf(rel: ScopeRel, col: string): Source[] {
-    if (rel.outputs) return (rel.outputs.get(col)?.sources ?? []).map((s) => ({ ...s }));
+    if (rel.outputs) {
+      const out = rel.outputs.get(col);
+      // named, so not a `*` read here even when the derived relation got it from a `*`
+      if (out) return out.sources.map((s) => ({ ...s, star: false }));
+      if (!rel.complete) return this.throughStar(rel, col);
+      return [];
+    }
     return [{ schema: rel.schema, table: rel.table, column: col, masked: null, star: false, classifications: rel.cols?.get(col) ?? [] }];
+  }
+
+  /**
+   * A named column of a derived relation whose `*` could not be expanded (a CTE or subquery
+   * over a table of unknown columns): the unexpanded `*` passes the column through, so it
+   * resolves to that column of the underlying table. Several unknown tables behind the `*`
+   * make it ambiguous (table null), as for an unqualified column over them.
+   */
+  private throughStar(rel: ScopeRel, col: string): Source[] {
+    const stars = rel.outputs?.get("*")?.sources.filter((s) => s.column === "*") ?? [];
+    if (stars.length === 0) return [];
+    const tables = new Set(stars.map((s) => `${s.schema}\u0000${s.table}`));
+    if (tables.size > 1 || stars[0]!.table === null) return [{ schema: null, table: null, column: col, masked: null, star: false, classifications: [] }];
+    const s = stars[0]!;
+    // a partly known table (dbt source without every column in YAML) still knows its tagged columns
+    const known = this.ctx.catalog.get(s.schema, s.table!)?.columns.get(col);
+    const masked = stars.find((x) => x.masked)?.masked ?? null;
+    return [{ schema: s.schema, table: s.table, column: col, masked, star: false, classifications: known ? [...known.classifications].sort() : [] }];
   }
 
   private hasCol(rel: ScopeRel, col: string): boolean | null {
@@ -600,8 +624,14 @@ export function taintOf(reads: ColumnRead[]): string[] {
 function derivedRel(alias: string, outs: OutCol[], colnames: string[]): ScopeRel {
   const renamed = renameOuts(outs, colnames);
   const outputs = new Map<string, OutCol>();
-  for (const o of renamed) if (!outputs.has(o.name)) outputs.set(o.name, o);
-  return { alias, schema: null, table: null, cols: null, complete: !renamed.some((o) => o.name === "*"), outputs, order: renamed.map((o) => o.name) };
+  for (const o of renamed) {
+    const had = outputs.get(o.name);
+    if (!had) outputs.set(o.name, o);
+    // several unexpanded `*` (`a.*, b.*` over unknown tables): one `*` standing for all of them
+    else if (o.name === "*") outputs.set("*", { ...had, sources: [...had.sources, ...o.sources] });
+  }
+  const order = renamed.map((o) => o.name).filter((n, i, all) => n !== "*" || all.indexOf("*") === i);
+  return { alias, schema: null, table: null, cols: null, complete: !outputs.has("*"), outputs, order };
 }
 
 function renameOuts(outs: OutCol[], colnames: string[]): OutCol[] {

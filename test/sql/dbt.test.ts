@@ -89,4 +89,31 @@ describe("dbt models", () => {
     expect(st.map((s) => s.kind)).toEqual(["unparsed"]);
     expect(st[0]!.error?.message).toMatch(/^cannot render the model's Jinja: /);
   });
+
+  it("resolves named columns through `select *` of a seed (jaffle_shop, unknown columns)", () => {
+    const jaffle = path.resolve(root, "../../../../shared/corpus/dbt/jaffle_shop");
+    const models = ["models/staging/stg_customers.sql", "models/staging/stg_orders.sql", "models/staging/stg_payments.sql", "models/customers.sql", "models/orders.sql"];
+    const r = extractProject(
+      models.map((p) => ({ path: p, text: readFileSync(path.join(jaffle, p), "utf8"), type: "dbt_model" as const })),
+      { rootDir: jaffle, classifications: { pii: ["*.first_name", "*.last_name"] } },
+    );
+    const [stg, , , customers] = r.documents;
+    expect(reads(stg!)).toEqual([
+      "null.raw_customers.id customer_id select clear [] 22:8",
+      "null.raw_customers.first_name first_name select clear [pii] 22:8",
+      "null.raw_customers.last_name last_name select clear [pii] 22:8",
+    ]);
+    expect(writes(stg!)).toEqual(["stg_customers.customer_id []", "stg_customers.first_name [pii]", "stg_customers.last_name [pii]"]);
+    // downstream, the staging model's known columns carry the taint on
+    expect(writes(customers!)).toEqual([
+      "customers.customer_id []",
+      "customers.first_name [pii]",
+      "customers.last_name [pii]",
+      "customers.first_order []",
+      "customers.most_recent_order []",
+      "customers.number_of_orders []",
+      "customers.customer_lifetime_value []",
+    ]);
+    expect(customers!.statements[0]!.reads.filter((r) => r.output === "customer_lifetime_value").map((r) => `${r.table}.${r.column}`)).toEqual(["stg_payments.amount"]);
+  });
 });

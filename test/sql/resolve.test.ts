@@ -44,6 +44,28 @@ describe("reads", () => {
     expect(reads(sql)).toEqual(expected);
   });
 
+  // `*` over a table of unknown columns cannot be expanded, but a named column read from it
+  // passes through to that table (dbt seeds, tables no migration creates)
+  const throughStar: [string, string, string[]][] = [
+    ["CTE over an unknown table", "WITH s AS (SELECT * FROM events) SELECT id AS event_id, email FROM s", ["events.id event_id select", "events.email email select   pii"]],
+    [
+      "CTE chain, qualified and in WHERE",
+      "WITH a AS (SELECT * FROM raw.events), b AS (SELECT * FROM a) SELECT b.kind FROM b WHERE b.email IS NOT NULL",
+      ["raw.events.email - where", "raw.events.kind kind select"],
+    ],
+    ["subquery", "SELECT x.id, md5(x.email) AS h FROM (SELECT * FROM events) x", ["events.id id select", "events.email h select masked:md5  pii"]],
+    ["nested subqueries", "SELECT id FROM (SELECT * FROM (SELECT * FROM events) a) b", ["events.id id select"]],
+    ["CTE renamed then expanded again", "WITH s AS (SELECT * FROM events), r AS (SELECT id AS event_id FROM s) SELECT * FROM r", ["events.id event_id select  star"]],
+    ["a known table beside it keeps its columns", "SELECT s.total, s.kind FROM (SELECT o.*, e.* FROM orders o, events e) s", ["orders.total total select", "events.kind kind select"]],
+    ["two unknown tables make it ambiguous", "WITH s AS (SELECT * FROM events, clicks) SELECT id FROM s", ["null.id id select"]],
+    ["two unknown stars, qualified", "SELECT s.id FROM (SELECT e.*, c.* FROM events e JOIN clicks c ON c.eid = e.id) s", ["clicks.eid - join", "events.id - join", "null.id id select"]],
+    ["a known table: named columns through its * are not star reads", "WITH s AS (SELECT * FROM users) SELECT email FROM s", ["users.email email select   pii"]],
+    ["the unexpanded star itself is still one read", "WITH s AS (SELECT * FROM events) SELECT * FROM s", ["events.* * select  star"]],
+  ];
+  it.each(throughStar)("through an unknown *: %s", (_name, sql, expected) => {
+    expect(reads(sql)).toEqual(expected);
+  });
+
   it("configurable masking functions", () => {
     expect(reads("SELECT my_mask(email) FROM users", { ...opts, maskingFunctions: ["my_mask"] })).toEqual(["users.email my_mask select masked:my_mask  pii"]);
     expect(reads("SELECT md5(email) FROM users", { ...opts, maskingFunctions: ["my_mask"] })).toEqual(["users.email md5 select   pii"]);
