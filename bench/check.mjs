@@ -39,12 +39,23 @@ const nonEmpty = files.filter((f) => statSync(f).size > 0);
 const PLACEHOLDER = /(^|[^:A-Za-z0-9_]):[A-Z][A-Z0-9_]+\b/;
 const comparable = nonEmpty.filter((f) => !PLACEHOLDER.test(readFileSync(f, "utf8")));
 
-/** Wall time of one whole process, in seconds. */
+// CPU time (user + sys) of the child comes from /usr/bin/time when it is there: on a
+// loaded machine it says more than wall time does.
+const TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const cpuFile = path.join(os.tmpdir(), `warden-bench-cpu-${process.pid}.txt`);
+
+/** Wall time (s) of one whole process, and its CPU time (s) when measurable. */
 function time(cmd, args) {
+  const [file, argv] = TIME ? [TIME, ["-f", "%U %S", "-o", cpuFile, cmd, ...args]] : [cmd, args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(file, argv, { cwd: root, encoding: "utf8", maxBuffer: 256 << 20, env: { ...process.env, NO_COLOR: "1" } });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { s, r };
+  let cpu;
+  if (TIME) {
+    const [u, sys] = readFileSync(cpuFile, "utf8").trim().split(/\s+/).slice(-2).map(Number);
+    cpu = u + sys;
+  }
+  return { s, cpu, r };
 }
 
 function median(xs) {
@@ -56,9 +67,15 @@ function measure(name, cmd, args, check) {
   const first = time(cmd, args); // warm-up: file cache, and shows what the tool said
   check(first.r);
   const times = [];
-  for (let i = 0; i < RUNS; i++) times.push(time(cmd, args).s);
+  const cpus = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = time(cmd, args);
+    times.push(t.s);
+    if (t.cpu !== undefined) cpus.push(t.cpu);
+  }
   const m = median(times);
-  console.log(`${name} median ${m.toFixed(3)} s  (min ${Math.min(...times).toFixed(3)}, max ${Math.max(...times).toFixed(3)}, ${RUNS} runs)`);
+  const cpu = cpus.length ? `; cpu median ${median(cpus).toFixed(3)} s` : "";
+  console.log(`${name}: wall median ${m.toFixed(3)} s (min ${Math.min(...times).toFixed(3)}, max ${Math.max(...times).toFixed(3)}, ${RUNS} runs)${cpu}; load average ${os.loadavg()[0].toFixed(1)}`);
   return m;
 }
 
