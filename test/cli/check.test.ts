@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
@@ -203,6 +203,34 @@ describe("output formats", () => {
     ]);
     const md = (await runWarden(["check", "--format", "markdown"], { cwd: p.dir, env: p.env })).stdout;
     expect(md).toContain("| 🔴 error | [`no-drop`](https://example.test/rules/no-drop) | `migrations/002_drop.sql:2` | DROP TABLE old_orders destroys data |");
+  });
+
+  // `script` gives the command a terminal, as a user at a shell has
+  it.skipIf(!existsSync("/usr/bin/script"))("colours pretty output on a terminal, never with NO_COLOR", () => {
+    const run = (env: Record<string, string | undefined>) => {
+      const { NO_COLOR: _drop, ...rest } = process.env;
+      return execFileSync("/usr/bin/script", ["-qec", `${process.execPath} bin/warden.js check examples/acme/migrations/V3__add_loyalty_tier.sql`, "/dev/null"], {
+        cwd: REPO_ROOT,
+        env: { ...rest, ...env },
+        encoding: "utf8",
+      });
+    };
+    let coloured = "";
+    try {
+      run({});
+    } catch (err) {
+      coloured = String((err as { stdout?: string }).stdout); // exit 1: failing findings
+    }
+    expect(coloured).toContain("\x1b[31m");
+    expect(coloured).toContain("error[require-concurrent-index]");
+    let plain = "";
+    try {
+      run({ NO_COLOR: "1" });
+    } catch (err) {
+      plain = String((err as { stdout?: string }).stdout);
+    }
+    expect(plain).toContain("error[require-concurrent-index]");
+    expect(plain).not.toMatch(/\x1b\[/);
   });
 
   it("--quiet shows only failing findings", async () => {

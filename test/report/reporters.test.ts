@@ -192,6 +192,18 @@ describe("markdown", () => {
     expect(md).toContain("| 🟡 warning | [`select-star`](https://warden.dev/rules/select-star) | `db/retraining/x,y.sql:3` | select * reads &lt;every&gt; column, 50%: a<br>b |");
   });
 
+  it("stops the table under GitHub's comment limit and says how many it left out", async () => {
+    const many = result();
+    const f = many.findings[0]!;
+    many.findings = Array.from({ length: 2000 }, (_, i) => ({ ...f, line: i + 1, message: `${f.message} ${"x".repeat(40)}` }));
+    const md = await formatReport(many, "markdown");
+    expect(md.length).toBeLessThan(65_536);
+    const rows = md.split("\n").filter((l) => l.startsWith("| 🔴")).length;
+    expect(rows).toBeGreaterThan(100);
+    expect(rows).toBeLessThan(2000);
+    expect(md).toContain(`…and ${2000 - rows} more findings not shown (comment size limit); run \`warden check\` for the full list.`);
+  });
+
   it("says so when there is nothing to report", async () => {
     const md = await formatReport(result({ findings: [], summary: { files: 2, statements: 4, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 0, baselined: 0 } }), "markdown");
     expect(md).toBe("<!-- warden-check -->\n### Warden check\n\n✅ No findings in 2 files (4 statements).\n");
