@@ -172,7 +172,7 @@ describe("values", () => {
 
   it("rejects invalid JSON with 0", async () => {
     const rt = await instantiate(bytes);
-    for (const t of ["", "{", "[1,]", '{"a" 1}', "tru", '"abc', "{1:2}", "set()", '"\\x41"', "[1] 2"]) expect(rt.parse(t), t).toBe(0);
+    for (const t of ["", "{", "[1,]", "\"a\u0001b\"", "\"\\n\u0001\"", '{"a" 1}', "tru", '"abc', "{1:2}", "set()", '"\\x41"', "[1] 2"]) expect(rt.parse(t), t).toBe(0);
   });
 
   it("parses Rego value text: sets and Go string escapes", async () => {

@@ -457,6 +457,8 @@ function parse_string(): usize {
       return s;
     }
     if (c == 92) break;
+    // Raw control characters are not allowed in JSON (nor in Go-quoted Rego strings).
+    if (c < 0x20) return err();
     P++;
   }
   if (P >= END) return err();
@@ -469,6 +471,7 @@ function parse_string(): usize {
       P++;
       return sb_to_str(b);
     }
+    if (c < 0x20) return err();
     if (c != 92) {
       sb_byte(b, c);
       P++;
