@@ -23,6 +23,8 @@ export interface TestCase {
   identity?: JsonValue;
   session?: JsonValue;
   intent?: string;
+  /** Merged into the bundle data's `warden.config` for this case (objects deep-merged, anything else replaced). */
+  config?: JsonValue;
   expect: { kind: "deny" | "warn" | "info" | "approval"; rule: string } | { kind: "allow" } | { kind: "mask"; column: string };
   span: Span;
 }
@@ -117,6 +119,7 @@ export const stages = [
             ...(c.identity ? { identity: jsonOf(c.identity) } : {}),
             ...(c.session ? { session: jsonOf(c.session) } : {}),
             ...(c.intent ? { intent: c.intent.value } : {}),
+            ...(c.config ? { config: jsonOf(c.config) } : {}),
             expect,
             span: c.span,
           };

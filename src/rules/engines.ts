@@ -15,7 +15,8 @@ export type EngineName = (typeof ENGINES)[number];
 export async function wasmHarness(ir: PolicyIR): Promise<Harness> {
   const bundle = await writeBundle({ ir, target: "wasm", wasm: emitWasm(ir) });
   const evaluator = await loadBundleEvaluator(bundle);
-  // setData copies the document into wasm memory; only do it when a case changes it.
+  // setData copies the document into wasm memory; only do it when a case changes it
+  // (a case with `config { ... }` does, and so does the case after it).
   let current: string | undefined;
   return {
     buildInput: async (c) => (await buildCaseInput(ir, c)) as unknown as JsonValue,

@@ -13,6 +13,8 @@ export interface PolicyTestCase {
   identity?: JsonValue;
   session?: JsonValue;
   intent?: string | null;
+  /** Merged into the data's `warden.config` for this case only (see withCaseConfig). */
+  config?: JsonValue;
   expect: { kind: "deny" | "warn" | "info" | "approval"; rule: string } | { kind: "allow" } | { kind: "mask"; column: string };
   span: Span;
 }
@@ -46,6 +48,8 @@ export interface CaseResult {
   span: Span;
   scope: string;
   sql: string;
+  /** The case's `config { ... }`, when it has one. */
+  config?: JsonValue;
   expected: string;
   passed: boolean;
   /** Set when the case failed: what it produced instead. */
@@ -79,6 +83,32 @@ export function casePath(scope: string, rule: string): string {
   return `${rule}.sql`;
 }
 
+type JsonObject = { [k: string]: JsonValue };
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `over` merged into `base`: objects key by key, recursively; anything else (lists included) replaces. */
+export function deepMerge(base: JsonValue | undefined, over: JsonValue): JsonValue {
+  if (!isObject(base) || !isObject(over)) return over;
+  const out: JsonObject = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+/**
+ * The data document a case runs with: `data` itself, or with the case's `config { ... }`
+ * merged into `warden.config` the way `warden.config.yaml` settings arrive there. `data`
+ * is not modified, so the next case starts from the bundle's data again.
+ */
+export function withCaseConfig(data: JsonValue, config: JsonValue | undefined): JsonValue {
+  if (config === undefined) return data;
+  const root = isObject(data) ? data : {};
+  const warden = isObject(root.warden) ? root.warden : {};
+  return { ...root, warden: { ...warden, config: deepMerge(warden.config, config) } };
+}
+
 export async function runPolicyTests(ir: PolicyIR, tests: PolicyTest[], data: JsonValue, harness: Harness): Promise<TestRun> {
   const ruleIds = new Set(ir.rules.map((r) => r.id));
   const results: CaseResult[] = [];
@@ -87,7 +117,7 @@ export async function runPolicyTests(ir: PolicyIR, tests: PolicyTest[], data: Js
     if (!ruleIds.has(block.rule)) orphans.push(block);
     for (const c of block.cases) {
       const expect: Expectation = c.expect;
-      const base = { rule: block.rule, span: c.span, scope: c.scope, sql: c.sql, expected: describeExpectation(expect) };
+      const base = { rule: block.rule, span: c.span, scope: c.scope, sql: c.sql, ...(c.config !== undefined ? { config: c.config } : {}), expected: describeExpectation(expect) };
       let decision: Decision;
       try {
         const input = await harness.buildInput({
@@ -98,7 +128,7 @@ export async function runPolicyTests(ir: PolicyIR, tests: PolicyTest[], data: Js
           intent: c.intent,
           path: casePath(c.scope, block.rule),
         });
-        decision = await harness.evaluate(input, data);
+        decision = await harness.evaluate(input, withCaseConfig(data, c.config));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         results.push({ ...base, passed: false, error: message, got: `error: ${message}` });

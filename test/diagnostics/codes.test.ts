@@ -53,6 +53,16 @@ const cases: Record<DiagnosticCode, { src: string | string[]; want: string[] }> 
   W1002: { src: [], want: [] },
 };
 
+describe("test-case `config`", () => {
+  it("must be an object; its keys are not checked", () => {
+    const t = (cfg: string) => diags([rule('deny "x"'), file(`test r {\n  sql "select 1" config ${cfg} => allow\n}`)]);
+    expect(t("[1]")).toEqual(["W0312 3:25-3:28 `config` is a list, not an object [write an object, such as `config { retraining: { allowed_schemas: [\"features\"] } }`]"]);
+    expect(t('"x"')).toEqual(["W0312 3:25-3:28 `config` is a string, not an object [write an object, such as `config { retraining: { allowed_schemas: [\"features\"] } }`]"]);
+    expect(t("null")).toEqual(["W0312 3:25-3:29 `config` is `null`, not an object [write an object, such as `config { retraining: { allowed_schemas: [\"features\"] } }`]"]);
+    expect(t("{ anything: { goes: [1, true] } }")).toEqual([]);
+  });
+});
+
 describe("diagnostic codes", () => {
   for (const [code, c] of Object.entries(cases)) {
     if (code.startsWith("W10")) continue;

@@ -5,7 +5,7 @@ import { defaultData } from "../../src/compiler/ir/interpret.js";
 import { compileSources } from "../../src/compiler/pipeline.js";
 import { compileLibrary } from "../../src/rules/builtin.js";
 import { harnessFor } from "../../src/rules/engines.js";
-import { runPolicyTests } from "../../src/rules/test-runner.js";
+import { deepMerge, runPolicyTests, withCaseConfig } from "../../src/rules/test-runner.js";
 
 const { result } = compileLibrary();
 
@@ -21,13 +21,13 @@ describe("built-in test blocks", () => {
     });
   }
 
-  it("covers every rule, and every rule but retraining-scope with a firing case", async () => {
+  it("covers every rule, each with a firing case", async () => {
     const ir = result.ir!;
     const run = await runPolicyTests(ir, result.tests!, defaultData(ir), await harnessFor("interpreter", ir));
     expect(run.coverage.filter((c) => c.cases === 0)).toEqual([]);
-    // retraining-scope fires only with data.warden.config.retraining.allowed_schemas, which
-    // test cases cannot set; its firing cases are in facts-contract.test.ts.
-    expect(run.coverage.filter((c) => c.firing === 0).map((c) => c.rule)).toEqual(["retraining-scope"]);
+    // retraining-scope fires only with data.warden.config.retraining.allowed_schemas: its
+    // firing cases set it with `config { ... }`.
+    expect(run.coverage.filter((c) => c.firing === 0).map((c) => c.rule)).toEqual([]);
   });
 });
 
@@ -71,5 +71,60 @@ describe("runPolicyTests", () => {
       ["no-delete", 4, 3],
       ["quiet", 0, 0],
     ]);
+  });
+});
+
+const CONFIGURED = `policy demo
+
+rule row-cap {
+  title "Row cap"
+  on sql
+  when count(data.config.caps.tables) > 0
+  when any t in statement.targets: t.name in data.config.caps.tables
+  deny "{statement.targets[0].name} is capped (mode {data.config.caps.mode})"
+}
+
+test row-cap {
+  sql "DELETE FROM audit" => allow
+  sql "DELETE FROM audit" config { caps: { tables: ["audit"] } } => deny row-cap
+  sql "DELETE FROM audit" => allow
+  sql "DELETE FROM audit" config { caps: { tables: ["other"] } } => allow
+  sql "DELETE FROM audit" config { caps: { tables: ["audit"], mode: "strict" } } => allow
+}
+`;
+
+describe("test-case config", () => {
+  for (const engine of ["wasm", "interpreter"] as const) {
+    it(`is merged into data.warden.config for its case only (${engine})`, async () => {
+      const r = compileSources([{ path: "demo.warden", text: CONFIGURED }]);
+      expect(r.diagnostics).toEqual([]);
+      expect(r.tests![0]!.cases.map((c) => c.config ?? null)).toEqual([null, { caps: { tables: ["audit"] } }, null, { caps: { tables: ["other"] } }, { caps: { tables: ["audit"], mode: "strict" } }]);
+      const ir = r.ir!;
+      const base = defaultData(ir) as { warden: Record<string, unknown> };
+      // Bundle data that already carries configuration: the case's config merges into it.
+      const data = { ...base, warden: { ...base.warden, config: { caps: { mode: "lenient", tables: ["x"] }, other: 1 } } };
+      const run = await runPolicyTests(ir, r.tests!, data, await harnessFor(engine, ir));
+      expect(run.results.map((c) => [c.span.start.line, c.passed, c.got ?? null])).toEqual([
+        [12, true, null],
+        [13, true, null],
+        [14, true, null],
+        [15, true, null],
+        [16, false, "deny row-cap: audit is capped (mode strict)"],
+      ]);
+      // The decision of the firing case shows the merged value: the bundle's `mode` kept.
+      expect(run.results[1]!.decision!.findings.map((f) => f.message)).toEqual(["audit is capped (mode lenient)"]);
+      expect(data.warden.config).toEqual({ caps: { mode: "lenient", tables: ["x"] }, other: 1 });
+    });
+  }
+
+  it("deep-merges objects and replaces lists and scalars", () => {
+    expect(deepMerge({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { c: [3], e: null }, f: "x" })).toEqual({ a: { b: 1, c: [3], e: null }, d: 1, f: "x" });
+    expect(deepMerge([1], { a: 1 })).toEqual({ a: 1 });
+    expect(deepMerge({ a: 1 }, [2])).toEqual([2]);
+    expect(deepMerge(undefined, { a: 1 })).toEqual({ a: 1 });
+    const data = { warden: { constants: { k: 1 }, config: { rules: { r: "off" } } } };
+    expect(withCaseConfig(data, undefined)).toBe(data);
+    expect(withCaseConfig(data, { retraining: { allowed_schemas: ["f"] } })).toEqual({ warden: { constants: { k: 1 }, config: { rules: { r: "off" }, retraining: { allowed_schemas: ["f"] } } } });
+    expect(withCaseConfig({}, { a: 1 })).toEqual({ warden: { config: { a: 1 } } });
   });
 });

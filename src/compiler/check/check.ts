@@ -471,6 +471,11 @@ export class Checker {
       }
       if (c.identity) this.checkJson(c.identity, this.schema.input.field("identity") ?? ANY, "identity");
       if (c.session) this.checkJson(c.session, this.schema.input.field("session") ?? ANY, "session");
+      // Configuration is free-form bundle data (like `data.*` paths): only its shape is checked.
+      if (c.config && c.config.kind !== "object") {
+        const what = c.config.kind === "array" ? "a list" : c.config.value === null ? "`null`" : `a ${typeof c.config.value}`;
+        this.diags.add("W0312", `\`config\` is ${what}, not an object`, c.config.span, "write an object, such as `config { retraining: { allowed_schemas: [\"features\"] } }`");
+      }
       const ex = c.expect;
       if (ex.kind === "allow" || ex.kind === "mask") continue;
       const rule = this.rules.get(ex.rule.name);

@@ -176,6 +176,7 @@ function testCase(c: A.TestCaseAst): string {
   if (c.identity) s += ` as ${json(c.identity)}`;
   if (c.session) s += ` session ${json(c.session)}`;
   if (c.intent) s += ` intent ${str(c.intent)}`;
+  if (c.config) s += ` config ${json(c.config)}`;
   const ex = c.expect;
   const target = ex.kind === "allow" ? "allow" : ex.kind === "mask" ? `mask ${ex.column.map((x) => x.name).join(".")}` : `${ex.kind} ${ex.rule.name}`;
   return `${s} => ${target}`;

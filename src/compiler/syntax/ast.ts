@@ -264,11 +264,13 @@ export interface TestCaseAst {
   identity?: JsonLit;
   session?: JsonLit;
   intent?: StringLit;
+  /** `config {...}`: merged into the bundle data's `warden.config` for this case only. */
+  config?: JsonLit;
   expect: Expectation;
   span: Span;
 }
 
-/** A JSON-like literal in a test case (`as {...}`, `session {...}`). */
+/** A JSON-like literal: a constant's value, or in a test case `as {...}`, `session {...}`, `config {...}`. */
 export type JsonLit =
   | { kind: "scalar"; value: string | number | boolean | null; quote?: StringLit["quote"]; span: Span }
   | { kind: "array"; items: JsonLit[]; span: Span }

@@ -236,6 +236,11 @@ export class AstBuilder {
     }
     const intent = this.tok(n, "intent");
     if (intent) out.intent = this.str(intent);
+    const cfg = this.node(n, "config");
+    if (cfg) {
+      const v = this.json(cfg);
+      if (v) out.config = v;
+    }
     return out;
   }
 

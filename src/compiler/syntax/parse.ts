@@ -37,7 +37,16 @@ export function parsePolicy(file: string, text: string): ParseResult {
   const parser = parserInstance();
   parser.input = lexed.tokens;
   const cst = parser.file();
-  for (const e of parser.errors) diags.push(syntaxDiagnostic(e, file, index, text.length));
+  // Recovery can trip twice over one token (e.g. a missing string, then a missing `=>`):
+  // the first error at a position says it, the echoes would only repeat it.
+  const reported = new Set<number>();
+  for (const e of parser.errors) {
+    const d = syntaxDiagnostic(e, file, index, text.length);
+    const at = d.span?.start.offset ?? -1;
+    if (reported.has(at)) continue;
+    reported.add(at);
+    diags.push(d);
+  }
 
   const builder = new AstBuilder(file, index, diags);
   const ast = builder.buildFile(cst, file, text.length);

@@ -218,6 +218,15 @@ export class WardenParser extends CstParser {
       this.CONSUME(T.Intent);
       this.CONSUME2(T.StringLit, { LABEL: "intent" });
     });
+    // `config` is a keyword only here (a contextual one, so `const config` and
+    // `for config in ...` keep working). Any value parses; the checker wants an object.
+    this.OPTION4({
+      GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(1).image === "config",
+      DEF: () => {
+        this.CONSUME2(T.Identifier, { LABEL: "configKeyword" });
+        this.SUBRULE(this.jsonValue, { LABEL: "config" });
+      },
+    });
     this.CONSUME(T.Arrow);
     this.SUBRULE(this.expectation);
   });

@@ -133,6 +133,32 @@ describe("parsePolicy", () => {
     expect(t.cases[1]!.identity?.kind === "object" && t.cases[1]!.identity.entries[1]!.key.name).toBe("odd key");
   });
 
+  it("parses a test case's `config { ... }`, a keyword only there", () => {
+    const r = parsePolicy(
+      "t.warden",
+      `const config = 1\nrule r {\n  for config in data.config.xs\n  when config == data.config.y\n}\ntest r {\n  sql "A" as {} intent "x" config { retraining: { allowed_schemas: ["features"] } } => deny r\n  sql "B" config [1] => allow\n}\n`,
+    );
+    expect(r.diagnostics).toEqual([]);
+    const [k, rule, t] = r.ast.decls;
+    expect(k!.kind === "const" && k.name.name).toBe("config");
+    expect(rule!.kind === "rule" && rule.clauses[0]!.kind === "for" && rule.clauses[0].variable.name).toBe("config");
+    if (t!.kind !== "test") throw new Error();
+    expect(t.cases[0]!.intent?.value).toBe("x");
+    expect(stripSpans(t.cases[0]!.config)).toEqual({
+      kind: "object",
+      entries: [{ key: { name: "retraining" }, value: { kind: "object", entries: [{ key: { name: "allowed_schemas" }, value: { kind: "array", items: [{ kind: "scalar", value: "features", quote: '"' }] } }] } }],
+    });
+    // The parser takes any value; the checker asks for an object.
+    expect(stripSpans(t.cases[1]!.config)).toEqual({ kind: "array", items: [{ kind: "scalar", value: 1 }] });
+    expect(t.cases[0]!.config!.span.start).toMatchObject({ line: 7, column: 35 });
+  });
+
+  it("wants `config` after the other test-case options, before `=>`", () => {
+    const r = parsePolicy("t.warden", 'test r {\n  sql "A" config {} as {} => allow\n}\n');
+    // (The second error is recovery's usual follow-on, as for `session {} as {}`.)
+    expect(diagLines(r.diagnostics)).toEqual(["W0102 2:21-2:23 unexpected `as` [expected `=>`]", "W0102 2:27-2:29 unexpected `=>` [expected end of file]"]);
+  });
+
   it("reports every syntax error of a file in one run, with positions", () => {
     const src = [
       "policy acme.bad", // 1
