@@ -2,7 +2,7 @@
 // the wasm runtime library (AssemblyScript, only when its sources changed),
 // the bundled CLI (esbuild), then the precompiled built-in rule bundle.
 import { build } from "esbuild";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -23,6 +23,8 @@ const steps = [
   {
     name: "cli",
     async run() {
+      // Stale chunks from earlier builds would pile up: start from an empty dist/.
+      rmSync(path.join(root, "dist"), { recursive: true, force: true });
       await build({
         entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts" },
         outdir: path.join(root, "dist"),
@@ -31,7 +33,12 @@ const steps = [
         platform: "node",
         format: "esm",
         target: "node20",
-        packages: "external",
+        // Dependencies are bundled in (tree-shaken): loading hundreds of small ESM files
+        // (chevrotain's lodash-es) cost more start-up time than the whole check run.
+        // Kept external: packages that load files next to themselves (wasm, data) or
+        // are large and loaded only for one flag.
+        external: ["libpg-query", "wabt", "nunjucks", "ajv", "ajv-formats", "assemblyscript", "esbuild", "fsevents"],
+        banner: { js: 'import { createRequire as __wardenCreateRequire } from "node:module"; const require = __wardenCreateRequire(import.meta.url);' },
         sourcemap: true,
         logLevel: "warning",
         absWorkingDir: root,
