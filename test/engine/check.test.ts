@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ENGINE_RULES, nameLength, runCheck } from "../../src/engine/check.js";
@@ -29,6 +30,24 @@ describe("runCheck (library API)", () => {
       expect(progress).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
       // failOn is an option too
       expect((await runCheck({ cwd: p.dir, failOn: "never" })).exitCode).toBe(0);
+    } finally {
+      if (prev === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = prev;
+    }
+  });
+
+  it("compiles a policy directory, and recompiles when a source changes", async () => {
+    const p = gateProject();
+    const prev = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = p.env.XDG_CACHE_HOME;
+    try {
+      const first = await runCheck({ cwd: p.dir, policy: ["policy"] });
+      expect(first.findings.map((f) => f.rule)).toEqual(["no-drop", "truncate-blocked", "pii-read"]);
+      const policyFile = path.join(p.dir, "policy/gate.warden");
+      writeFileSync(policyFile, readFileSync(policyFile, "utf8").replace('deny "DROP TABLE {t.name} destroys data"', 'deny "DROP TABLE {t.name} is not allowed"'));
+      const second = await runCheck({ cwd: p.dir, policy: ["policy"] });
+      expect(second.findings[0]!.message).toBe("DROP TABLE old_orders is not allowed");
+      expect(readdirSync(path.join(p.env.XDG_CACHE_HOME!, "warden"))).toHaveLength(2);
     } finally {
       if (prev === undefined) delete process.env.XDG_CACHE_HOME;
       else process.env.XDG_CACHE_HOME = prev;
