@@ -4,6 +4,7 @@
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Finding, JsonValue } from "../compiler/ir/ir.js";
+import type { InputDocument } from "../sql/index.js";
 import { readBundle } from "../compiler/bundle/read-bundle.js";
 import { loadBundleEvaluator, type BundleEvaluator } from "./bundle-evaluator.js";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
@@ -43,17 +44,6 @@ export const ENGINE_RULES: RuleInfo[] = [
     doc: "https://warden.dev/rules/unused-suppression",
   },
 ];
-
-interface InputDoc {
-  file?: { path: string; type: string } | null;
-  statements: {
-    index: number;
-    kind: string;
-    text: string;
-    location: { line: number; column: number; end_line?: number; end_column?: number };
-    error?: { message: string; line?: number; column?: number } | null;
-  }[];
-}
 
 const empty = (over: Partial<CheckResult>): CheckResult => ({
   findings: [],
@@ -213,7 +203,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!;
     if (!input.checked) continue;
-    const doc = documents[i] as unknown as InputDoc;
+    const doc = documents[i]!;
     statements += doc.statements.length;
     const r = fileFindings(input, doc, evaluator.findings(doc as unknown as JsonValue), ctx);
     suppressed += r.suppressed;
@@ -268,7 +258,7 @@ interface FileContext {
  * One file's findings: the policy's (with point locations widened to the name there),
  * parse errors, then suppressions applied and the engine's findings about them.
  */
-function fileFindings(input: { path: string; text: string }, doc: InputDoc, raw: Finding[], ctx: FileContext): { findings: CheckFinding[]; suppressed: number } {
+function fileFindings(input: { path: string; text: string }, doc: InputDocument, raw: Finding[], ctx: FileContext): { findings: CheckFinding[]; suppressed: number } {
   let lines: string[] | undefined;
   const lineText = (n: number) => (lines ??= input.text.split(/\r\n|\r|\n/))[n - 1] ?? "";
   type Pending = Omit<CheckFinding, "file" | "help" | "doc" | "fingerprint"> & { help?: string };
