@@ -113,19 +113,21 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   evaluatorReady.catch(() => {});
 
   // 3. files
-  const found = await discoverFiles({
-    cwd,
-    baseDir,
-    paths,
-    include: config.include ?? DEFAULT_INCLUDE,
-    exclude: config.exclude ?? [],
-    ...(repoRoot ? { repoRoot } : {}),
-    ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}),
-  });
+  const selection = { cwd, baseDir, include: config.include ?? DEFAULT_INCLUDE, exclude: config.exclude ?? [], ...(repoRoot ? { repoRoot } : {}) };
+  const found = await discoverFiles({ ...selection, paths, ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}) });
   errors.push(...found.errors);
   if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors });
+  let discovered = found.files;
+  if (loaded && paths.length > 0) {
+    // the config defines the project: named files are checked in its context (earlier
+    // migrations build the catalog), so `warden check one.sql` agrees with a full run
+    const named = new Set(discovered.map((f) => f.absPath));
+    const project = await discoverFiles({ ...selection, paths: [] });
+    const context = project.files.filter((f) => !named.has(f.absPath)).map((f) => ({ ...f, changed: false }));
+    discovered = [...discovered, ...context].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  }
   const files: { relPath: string; absPath: string; text: string; changed?: boolean }[] = [];
-  for (const f of found.files) {
+  for (const f of discovered) {
     try {
       files.push({ ...f, text: readFileSync(f.absPath, "utf8") });
     } catch (err) {

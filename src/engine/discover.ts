@@ -26,8 +26,8 @@ export interface DiscoveredFile {
   /** Relative to baseDir, `/`-separated. */
   relPath: string;
   /**
-   * With `changedSince`: whether the file changed. Unchanged files are still listed: they
-   * give the changed ones their context (migrations replayed into the catalog).
+   * false: the file is context only (unchanged under `changedSince`, or outside the named
+   * paths): it is extracted, so earlier migrations reach the catalog, but not reported on.
    */
   changed?: boolean;
 }

@@ -403,6 +403,15 @@ describe("file selection", () => {
     expect(glob.findings.map((f) => f.file)).toEqual(["migrations/002_drop.sql", "sql/report.sql"]);
   });
 
+  it("checks named files in the context of the config's project", async () => {
+    const p = gateProject({ "sql/star.sql": "SELECT * FROM customers;\n" });
+    const r = await runWarden(["check", "--format", "json", "sql/star.sql"], { cwd: p.dir, env: p.env });
+    const out = json(r.stdout);
+    // `*` expands to the columns migrations/001_init.sql created, as in a full run
+    expect(brief(out.findings)).toEqual(["pii-read info sql/star.sql:1:8-1:9"]);
+    expect(out.summary.files).toBe(1);
+  });
+
   it("finds the config of the checked directory from elsewhere, paths relative to it", async () => {
     const p = gateProject();
     const r = await runWarden(["check", "--format", "json", path.join(p.dir, "migrations")], { env: p.env });
