@@ -43,6 +43,8 @@ export interface FileContext {
   before: (schema: string | null, name: string) => boolean | null;
   /** relation keys this file touched (for the document's catalog excerpt) */
   touch: (key: string) => void;
+  /** parsed function/DO bodies by statement text, shared by the files of one project */
+  bodies?: BodyCache;
   /** dbt: line mapping from rendered text to original lines, when rendered */
   lineMap?: (renderedOffset: number) => Location;
 }
@@ -540,7 +542,7 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       const lang = (n.options ?? []).find((o: PgNode) => o.DefElem?.defname === "language");
       const language = lang ? defElemValue(lang.DefElem) : null;
       const returnsTrigger = names(n.returnType?.names).pop() === "trigger";
-      if (language === "plpgsql") nestedJobs.push(() => nestedPlpgsql(ctx, src, start, end, st, returnsTrigger ? "trigger" : "function", null));
+      if (language === "plpgsql") nestedJobs.push(() => nestedPlpgsql(ctx, start, end, returnsTrigger ? "trigger" : "function", null));
       else if (language === "sql" || n.sql_body) nestedJobs.push(() => nestedSqlBody(ctx, src, start, end, n));
       break;
     }
@@ -635,7 +637,7 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       const lang = (n.args ?? []).find((a: PgNode) => a.DefElem?.defname === "language");
       const language = lang ? defElemValue(lang.DefElem) : "plpgsql";
       const body = (n.args ?? []).find((a: PgNode) => a.DefElem?.defname === "as");
-      if (language === "plpgsql" && body) nestedJobs.push(() => nestedPlpgsql(ctx, src, start, end, st, "do", defElemValue(body.DefElem) ?? ""));
+      if (language === "plpgsql" && body) nestedJobs.push(() => nestedPlpgsql(ctx, start, end, "do", defElemValue(body.DefElem) ?? ""));
       break;
     }
     case "VariableSetStmt": {
@@ -930,34 +932,77 @@ const PLPGSQL_QUERY_KEYS: Record<string, string> = {
 
 /** Collects (query text, body line) of the SQL statements inside a PL/pgSQL tree, in order. */
 function plpgsqlQueries(node: PgNode, out: { query: string; line: number; perform: boolean }[]): void {
-  if (node == null || typeof node !== "object") return;
   if (Array.isArray(node)) {
-    for (const x of node) plpgsqlQueries(x, out);
+    for (let i = 0; i < node.length; i++) {
+      const x = node[i];
+      if (x !== null && typeof x === "object") plpgsqlQueries(x, out);
+    }
     return;
   }
   for (const key in node) {
     const v = node[key];
+    if (v === null || typeof v !== "object") continue;
     const qk = PLPGSQL_QUERY_KEYS[key];
     if (qk) {
-      const q = v?.[qk]?.PLpgSQL_expr?.query;
+      const q = v[qk]?.PLpgSQL_expr?.query;
       if (typeof q === "string") out.push({ query: q, line: v.lineno ?? 1, perform: key === "PLpgSQL_stmt_perform" });
     }
-    if (v !== null && typeof v === "object") plpgsqlQueries(v, out);
+    // variables and expressions hold no statements: skip their (large) subtrees
+    if (key === "datums" || key === "PLpgSQL_expr") continue;
+    plpgsqlQueries(v, out);
   }
 }
 
-/** Finds the body string of a CREATE FUNCTION / DO in the statement text: [offset, text]. */
-function findBody(stmtText: string, body: string | null): number {
-  if (body === null) {
-    // the dollar-quoted (or quoted) body: first $tag$ in the statement
-    const m = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(stmtText);
-    return m ? m.index + m[0].length : -1;
-  }
-  return stmtText.indexOf(body);
+const DOLLAR_TAG = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
+
+/**
+ * Parsed statements of a function or DO body, placed relative to the parent statement's
+ * start: a plan depends only on the statement's text, so a body that repeats (the same
+ * function re-created by later migrations) is parsed once per project and replayed.
+ */
+interface NestedUnit {
+  text: string;
+  bytes: ByteMap;
+  /** offset (relative to the parent's start) that node offsets of `text` are shifted by */
+  base: number;
+  raws: { stmt: PgNode; stmt_location?: number; stmt_len?: number }[];
+  /** the text is not verbatim in the body: the statements span this range (relative) instead */
+  range?: [number, number];
 }
 
-function nestedPlpgsql(ctx: FileContext, src: Src, start: number, end: number, parent: Statement, nestedIn: "function" | "trigger" | "do", doBody: string | null): void {
+/** Cache of body plans by statement text (per project, bounded). */
+export type BodyCache = Map<string, NestedUnit[]>;
+const BODY_CACHE_MAX = 512;
+
+function withBodyCache(ctx: FileContext, key: string, plan: () => NestedUnit[]): NestedUnit[] {
+  const cache = ctx.bodies;
+  if (!cache) return plan();
+  let units = cache.get(key);
+  if (!units) {
+    units = plan();
+    // insertion order is age: drop the oldest plan when full
+    if (cache.size >= BODY_CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(key, units);
+  }
+  return units;
+}
+
+function replayUnits(ctx: FileContext, units: NestedUnit[], start: number, nestedIn: Statement["nested_in"]): void {
+  for (const u of units) {
+    const src: Src = { text: u.text, bytes: u.bytes, base: start + u.base };
+    if (u.range) for (const raw of u.raws) handleStmt(ctx, src, raw.stmt, start + u.range[0], start + u.range[1], nestedIn);
+    else handleRawStmts(ctx, src, u.raws, nestedIn);
+  }
+}
+
+function nestedPlpgsql(ctx: FileContext, start: number, end: number, nestedIn: "function" | "trigger" | "do", doBody: string | null): void {
   const stmtText = ctx.pre.slice(start, end);
+  const units = withBodyCache(ctx, (doBody === null ? "F" : "D") + stmtText, () => planPlpgsql(stmtText, doBody));
+  replayUnits(ctx, units, start, nestedIn);
+}
+
+/** The nested statements of a PL/pgSQL function (doBody null) or DO block, relative to the statement. */
+function planPlpgsql(stmtText: string, doBody: string | null): NestedUnit[] {
   let funcs: PgNode[] | null;
   let bodyText: string;
   let bodyOffset: number;
@@ -965,21 +1010,23 @@ function nestedPlpgsql(ctx: FileContext, src: Src, start: number, end: number, p
     const tag = "$warden_do$";
     funcs = doBody.includes(tag) ? null : parsePlpgsql(`CREATE FUNCTION warden_do() RETURNS void LANGUAGE plpgsql AS ${tag}${doBody}${tag}`);
     bodyText = doBody;
-    bodyOffset = findBody(stmtText, doBody);
+    bodyOffset = stmtText.indexOf(doBody);
   } else {
     funcs = parsePlpgsql(stmtText);
-    const m = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(stmtText);
+    // the dollar-quoted body: first $tag$ in the statement
+    const m = DOLLAR_TAG.exec(stmtText);
     bodyOffset = m ? m.index + m[0].length : -1;
     const close = m ? stmtText.indexOf(m[0], bodyOffset) : -1;
     bodyText = m && close >= 0 ? stmtText.slice(bodyOffset, close) : "";
   }
-  void src;
-  if (!funcs) return;
+  const units: NestedUnit[] = [];
+  if (!funcs) return units;
   const queries: { query: string; line: number; perform: boolean }[] = [];
   plpgsqlQueries(funcs, queries);
+  if (queries.length === 0) return units;
   // line starts of the body, to search each query from its reported line
   const lineStarts = [0];
-  for (let i = 0; i < bodyText.length; i++) if (bodyText.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  for (let i = bodyText.indexOf("\n"); i >= 0; i = bodyText.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   let cursor = 0;
   // queries found verbatim in the body are parsed in one batch; the others one by one
   const batch: { query: string; base: number }[] = [];
@@ -997,39 +1044,44 @@ function nestedPlpgsql(ctx: FileContext, src: Src, start: number, end: number, p
         cursor = inBody + probe.length;
       } else if (inBody >= 0) cursor = inBody + text.length;
     }
-    const base = inBody >= 0 ? start + bodyOffset + inBody : start;
+    const base = inBody >= 0 ? bodyOffset + inBody : 0;
     if (inBody >= 0 && !q.perform) {
       batch.push({ query: q.query, base });
       continue;
     }
-    flushBatch(ctx, batch, nestedIn);
+    planBatch(batch, units);
     const parsed = parseSql(q.query);
     if (!parsed.ok) continue;
     // the text is not verbatim in the body: place the facts on the PERFORM (or the parent)
     const [, b] = trimRange(q.query, 0, q.query.length);
-    const rangeEnd = inBody >= 0 ? base + text.length : end;
-    for (const raw of parsed.stmts) handleStmt(ctx, { text: q.query, bytes: new ByteMap(q.query), base }, raw.stmt, base, Math.min(rangeEnd, base + b), nestedIn);
+    const rangeEnd = inBody >= 0 ? base + text.length : stmtText.length;
+    units.push({ text: q.query, bytes: new ByteMap(q.query), base, raws: parsed.stmts, range: [base, Math.min(rangeEnd, base + b)] });
   }
-  flushBatch(ctx, batch, nestedIn);
-  void parent;
+  planBatch(batch, units);
+  return units;
 }
 
 const BATCH_SEP = "\n;\n";
 
-/** Parses queued nested queries in one parser call; each keeps its own place in the file. */
-function flushBatch(ctx: FileContext, batch: { query: string; base: number }[], nestedIn: Statement["nested_in"]): void {
+/** Parses queued nested queries in one parser call; each keeps its own place in the body. */
+function planBatch(batch: { query: string; base: number }[], units: NestedUnit[]): void {
   if (batch.length === 0) return;
   const items = batch.splice(0);
-  const text = items.map((b) => b.query).join(BATCH_SEP);
-  const parsed = items.length > 1 ? parseSql(text) : { ok: false as const };
+  const text = items.length > 1 ? items.map((b) => b.query).join(BATCH_SEP) : items[0]!.query;
+  const parsed = parseSql(text);
   if (!parsed.ok) {
+    if (items.length === 1) return;
     for (const it of items) {
       const r = parseSql(it.query);
-      if (r.ok) handleRawStmts(ctx, { text: it.query, bytes: new ByteMap(it.query), base: it.base }, r.stmts, nestedIn);
+      if (r.ok) units.push({ text: it.query, bytes: new ByteMap(it.query), base: it.base, raws: r.stmts });
     }
     return;
   }
   const bytes = new ByteMap(text);
+  if (items.length === 1) {
+    units.push({ text, bytes, base: items[0]!.base, raws: parsed.stmts });
+    return;
+  }
   // UTF-16 and byte starts of each query in the batch text
   const u16: number[] = [];
   const b8: number[] = [];
@@ -1042,11 +1094,14 @@ function flushBatch(ctx: FileContext, batch: { query: string; base: number }[], 
     b += Buffer.byteLength(it.query, "utf8") + BATCH_SEP.length;
   }
   let k = 0;
+  let unit: NestedUnit | null = null;
   for (const raw of parsed.stmts) {
     const loc = raw.stmt_location ?? 0;
     while (k + 1 < items.length && b8[k + 1]! <= loc) k++;
     // node offsets are batch offsets: shift the base so they land in query k's place
-    handleRawStmts(ctx, { text, bytes, base: items[k]!.base - u16[k]! }, [raw], nestedIn);
+    const base = items[k]!.base - u16[k]!;
+    if (unit && unit.base === base) unit.raws.push(raw);
+    else units.push((unit = { text, bytes, base, raws: [raw] }));
   }
 }
 
@@ -1066,9 +1121,12 @@ function nestedSqlBody(ctx: FileContext, src: Src, start: number, end: number, n
   const body = as?.DefElem?.arg?.List?.items?.[0] ? sval(as.DefElem.arg.List.items[0]) : null;
   if (!body) return;
   const stmtText = ctx.pre.slice(start, end);
-  const off = stmtText.indexOf(body);
-  const parsed = parseSql(body);
-  if (!parsed.ok) return;
-  if (off >= 0) handleRawStmts(ctx, { text: body, bytes: new ByteMap(body), base: start + off }, parsed.stmts, "function");
-  else for (const raw of parsed.stmts) handleStmt(ctx, { text: body, bytes: new ByteMap(body), base: start }, raw.stmt, start, end, "function");
+  const units = withBodyCache(ctx, "S" + stmtText, () => {
+    const parsed = parseSql(body);
+    if (!parsed.ok) return [];
+    const off = stmtText.indexOf(body);
+    const bytes = new ByteMap(body);
+    return [off >= 0 ? { text: body, bytes, base: off, raws: parsed.stmts } : { text: body, bytes, base: 0, raws: parsed.stmts, range: [0, stmtText.length] }];
+  });
+  replayUnits(ctx, units, start, "function");
 }

@@ -5,7 +5,7 @@ import { LineIndex } from "../diagnostics/span.js";
 import type { CatalogTable, Column, FileType, InputDocument, Note, Statement } from "./facts.js";
 import { preprocess, OffsetMap } from "./preprocess.js";
 import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
-import { extractText, type FileContext, type Positions } from "./extract.js";
+import { extractText, type BodyCache, type FileContext, type Positions } from "./extract.js";
 import { makeClasses, makeClassifier, type Classes } from "./classify.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
 import { DbtProject, type DbtRender } from "./dbt.js";
@@ -105,6 +105,8 @@ interface Shared {
   masking: Set<string>;
   opts: ExtractOptions;
   notes: Note[];
+  /** function and DO bodies parsed so far in this project, by statement text */
+  bodies: BodyCache;
 }
 
 function snapshotColumns(cols: Iterable<CatalogColumn>): Column[] {
@@ -141,6 +143,7 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
     declared: sh.classes.declared,
     approved: sh.classes.approved,
     masking: sh.masking,
+    bodies: sh.bodies,
     statements: [],
     inTransaction: false,
     createdHere: new Set(),
@@ -190,6 +193,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
     masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
     opts,
     notes: [],
+    bodies: new Map(),
   };
   const documents: InputDocument[] = new Array(files.length);
   const idx = files.map((_, i) => i);
@@ -254,6 +258,7 @@ export function extractStatementFacts(sql: string, opts: StatementOptions = {}):
     masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
     opts: { rootDir: ".", placeholders: opts.placeholders },
     notes: [],
+    bodies: new Map(),
   };
   const doc = extractFile({ path: "", text: sql, type: "sql" }, sh, "runtime");
   return doc.statements;

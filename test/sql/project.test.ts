@@ -73,6 +73,48 @@ describe("nested statements", () => {
   });
 });
 
+describe("repeated bodies", () => {
+  // a body is parsed once per project and replayed: each occurrence still gets its own
+  // positions, its own catalog (the second file sees the table the first one created) and taint
+  const fn = "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  INSERT INTO audit (who) SELECT email FROM users WHERE id = NEW.id;\n  PERFORM pg_notify('c', 'x');\n  RETURN NEW;\nEND\n$$;";
+  const sqlFn = "CREATE FUNCTION n() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM users';";
+  const doBlock = "DO $$ BEGIN DELETE FROM audit; END $$;";
+  const files = [
+    { path: "m/001.sql", text: `${fn}\n${sqlFn}\n${doBlock}`, type: "migration" as const },
+    { path: "m/002.sql", text: `CREATE TABLE users (id int, email text);\n\n  ${fn}\n${doBlock}\n${sqlFn}`, type: "migration" as const },
+  ];
+  const facts = (i: number, docs: ReturnType<typeof extractProject>["documents"]) =>
+    docs[i]!.statements.map((s) => [s.kind, s.nested_in ?? null, `${s.location.line}:${s.location.column}-${s.location.end_line}:${s.location.end_column}`, s.reads.map((r) => `${r.table}.${r.column}[${(r.classifications ?? []).join()}]`).join(" ")]);
+
+  it("gives each occurrence its own place, catalog and classifications", () => {
+    const { documents } = extractProject(files, { rootDir: ".", classifications: { pii: ["*.email"] } });
+    expect(facts(0, documents)).toEqual([
+      ["create_function", null, "1:1-7:3", ""],
+      ["insert", "trigger", "3:3-3:68", "users.id[] users.email[pii]"],
+      ["select", "trigger", "4:11-4:30", ""],
+      ["create_function", null, "8:1-8:80", ""],
+      ["select", "function", "8:53-8:79", ""],
+      ["do", null, "9:1-9:38", ""],
+      ["delete", "do", "9:13-9:30", ""],
+    ]);
+    expect(facts(1, documents)).toEqual([
+      ["create_table", null, "1:1-1:40", ""],
+      ["create_function", null, "3:3-9:3", ""],
+      ["insert", "trigger", "5:3-5:68", "users.id[] users.email[pii]"],
+      ["select", "trigger", "6:11-6:30", ""],
+      ["do", null, "10:1-10:38", ""],
+      ["delete", "do", "10:13-10:30", ""],
+      ["create_function", null, "11:1-11:80", ""],
+      ["select", "function", "11:53-11:79", ""],
+    ]);
+    // the same files one at a time (no earlier body to reuse) give the same facts
+    for (const i of [0, 1]) {
+      const alone = extractProject([files[i]!], { rootDir: ".", classifications: { pii: ["*.email"] } }).documents;
+      expect(facts(0, alone)).toEqual(facts(i, documents));
+    }
+  });
+});
+
 describe("catalog replay", () => {
   const files = [
     { path: "db/migrations/V10__add_col.sql", text: "ALTER TABLE users ADD COLUMN phone text;", type: "migration" as const },
