@@ -20,6 +20,9 @@ import { dbtModelPaths } from "./dbt-paths.js";
 
 export type { CheckOptions, CheckResult, CheckFinding, CheckError, RuleInfo } from "./types.js";
 
+/** Below this many files to check, a worker thread costs more than it saves. */
+const PARALLEL_MIN_FILES = 64;
+
 /** Findings the engine makes itself, whatever policy is loaded. */
 export const ENGINE_RULES: RuleInfo[] = [
   {
@@ -108,7 +111,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const evaluatorReady = readBundle(policy.bundle.bytes).then(async (read) => {
     if (!read.wasm) throw new Error("it has no policy.wasm (a rego-target bundle needs an OPA server)");
     const evaluator = await loadBundleEvaluator({ wasm: read.wasm, data: read.data, manifest: read.manifest });
-    return { evaluator, bundleData: (read.data ?? {}) as Record<string, JsonValue> };
+    return { evaluator, wasm: read.wasm, bundleData: (read.data ?? {}) as Record<string, JsonValue> };
   });
   evaluatorReady.catch(() => {});
 
@@ -139,9 +142,10 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
 
   // 4. the policy: its rule catalogue, then the configuration as data (no recompile)
   let evaluator: BundleEvaluator;
+  let wasm: Uint8Array;
   let bundleData: Record<string, JsonValue>;
   try {
-    ({ evaluator, bundleData } = await evaluatorReady);
+    ({ evaluator, wasm, bundleData } = await evaluatorReady);
   } catch (err) {
     return empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${origin}): ${err instanceof Error ? err.message : String(err)}`)] });
   }
@@ -173,10 +177,11 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   if (config.retraining) configData.retraining = config.retraining as JsonValue;
   configData.masking_functions = maskingFunctions;
   if (config.pg_version !== undefined) configData.pg_version = config.pg_version;
-  evaluator.setData({
+  const data: JsonValue = {
     ...bundleData,
     warden: { ...wardenData, classifications, constants: { ...((wardenData.constants ?? {}) as Record<string, JsonValue>), ...(config.constants ?? {}) }, config: configData },
-  });
+  };
+  evaluator.setData(data);
 
   const modelPaths = dbtModelPaths(files, baseDir);
   const inputs = files.map((f) => {
@@ -185,6 +190,11 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     if (type === "sql" && !config.files?.dbt_model && /(^|\/)models\//.test(f.relPath) && /\{\{|\{%/.test(f.text)) type = "dbt_model";
     return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false };
   });
+  // a second thread for evaluation, started now so that it is ready when the facts are
+  const checkedIdx = inputs.flatMap((f, i) => (f.checked ? [i] : []));
+  const threads = process.env.WARDEN_THREADS === "1" ? 1 : 2;
+  const worker = threads > 1 && checkedIdx.length >= PARALLEL_MIN_FILES ? (await import("./eval-worker.js")).startEvalWorker(wasm, data) : undefined;
+
   // 5. facts, then one evaluation per file
   const { documents } = sql.extractProject(inputs, {
     rootDir: baseDir,
@@ -199,23 +209,40 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const sources = new Map<string, string>();
   let statements = 0;
   let suppressed = 0;
-  // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
-  const checked = inputs.filter((f) => f.checked).length;
+  // every file is extracted (so catalog facts match a full run); only checked ones are evaluated,
+  // a share of them on the worker (this thread also pays for sending them: it keeps less)
+  const evaluate = (i: number) => evaluator.findings(documents[i] as unknown as JsonValue);
+  const split = worker ? Math.floor(checkedIdx.length * 0.4) : checkedIdx.length;
+  const remote = worker?.evaluate(checkedIdx.slice(split).map((i) => documents[i] as unknown as JsonValue));
+  remote?.catch(() => {});
+  const raw = new Map<number, Finding[]>();
+  for (const i of checkedIdx.slice(0, split)) raw.set(i, evaluate(i));
+  if (remote) {
+    try {
+      const results = await remote;
+      checkedIdx.slice(split).forEach((i, k) => raw.set(i, results[k]!));
+      mark(`evaluate (${checkedIdx.length - split} files on the worker)`);
+    } catch (err) {
+      // the worker is an optimisation: whatever went wrong there, evaluate here
+      mark(`evaluate (worker failed: ${err instanceof Error ? err.message : String(err)})`);
+      for (const i of checkedIdx.slice(split)) raw.set(i, evaluate(i));
+    }
+    worker!.close();
+  } else mark("evaluate");
   let done = 0;
-  for (let i = 0; i < inputs.length; i++) {
+  for (const i of checkedIdx) {
     const input = inputs[i]!;
-    if (!input.checked) continue;
     const doc = documents[i]!;
     statements += doc.statements.length;
-    const r = fileFindings(input, doc, evaluator.findings(doc as unknown as JsonValue), ctx);
+    const r = fileFindings(input, doc, raw.get(i)!, ctx);
     suppressed += r.suppressed;
     if (r.findings.length > 0) {
       sources.set(input.path, input.text);
       all.push(...r.findings);
     }
-    opts.onProgress?.(++done, checked);
+    opts.onProgress?.(++done, checkedIdx.length);
   }
-  mark("evaluate+findings");
+  mark("findings");
   all.sort(
     (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
   );
@@ -243,7 +270,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   return {
     ...base,
     findings,
-    summary: { files: checked, statements, findings: findings.length, by_severity: bySeverity, suppressed, baselined },
+    summary: { files: checkedIdx.length, statements, findings: findings.length, by_severity: bySeverity, suppressed, baselined },
     rules: [...rules.values()],
     errors,
     exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,

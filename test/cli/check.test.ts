@@ -141,6 +141,23 @@ describe("warden check with a policy of its own", () => {
   });
 });
 
+describe("the evaluation worker", () => {
+  it("gives byte-identical output to a single-threaded run on the real migration corpus", async () => {
+    const corpus = path.join(REPO_ROOT, "../shared/corpus/migrations");
+    const two = await runWarden(["check", "--format", "json", "--fail-on", "never", corpus], { env: { WARDEN_TIMING: "1" } });
+    const one = await runWarden(["check", "--format", "json", "--fail-on", "never", corpus], { env: { WARDEN_THREADS: "1", WARDEN_TIMING: "1" } });
+    expect(two.code).toBe(0);
+    // the worker took part (and did not fail over to this thread); WARDEN_THREADS=1 kept it out
+    expect(two.stderr).toMatch(/^timing: evaluate \(\d+ files on the worker\) /m);
+    expect(one.stderr).toMatch(/^timing: evaluate [\d.]+ ms$/m);
+    const out = json(two.stdout);
+    // enough files for the worker to take part (64 or more)
+    expect(out.summary.files).toBeGreaterThan(800);
+    expect(out.findings.length).toBeGreaterThan(1000);
+    expect(two.stdout).toBe(one.stdout);
+  });
+});
+
 describe("output formats", () => {
   it("writes SARIF that validates against the 2.1.0 schema", async () => {
     const p = gateProject();
