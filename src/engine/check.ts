@@ -9,7 +9,7 @@ import { readBundle } from "../compiler/bundle/read-bundle.js";
 import { loadBundleEvaluator, type BundleEvaluator } from "./bundle-evaluator.js";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
-import { DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "./discover.js";
+import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "./discover.js";
 import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
@@ -127,14 +127,14 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     const named = new Set(discovered.map((f) => f.absPath));
     const project = await discoverFiles({ ...selection, paths: [] });
     const context = project.files.filter((f) => !named.has(f.absPath)).map((f) => ({ ...f, changed: false }));
-    discovered = [...discovered, ...context].sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+    discovered = [...discovered, ...context].sort(byRelPath);
   }
   const files: { relPath: string; absPath: string; text: string; changed?: boolean }[] = [];
   for (const f of discovered) {
     try {
       files.push({ ...f, text: readFileSync(f.absPath, "utf8") });
     } catch (err) {
-      // an unchanged file only gives context: a PR that does not touch it is not failed by it
+      // a context-only file is not reported on, so it cannot fail the run either
       if (f.changed !== false) errors.push(checkError("read", `cannot read file: ${fsReason(err)}`, { file: f.relPath }));
     }
   }

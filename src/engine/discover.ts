@@ -135,14 +135,17 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
     }
   }
 
-  const files = [...found.values()];
-  files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+  const files = [...found.values()].sort(byRelPath);
   if (opts.changedSince !== undefined) {
     const changed = changedFiles(opts.changedSince, opts.baseDir);
     if ("error" in changed) return { files: [], errors: [...errors, changed.error] };
     for (const f of files) f.changed = changed.files.has(f.absPath);
   }
   return { files, errors };
+}
+
+export function byRelPath(a: { relPath: string }, b: { relPath: string }): number {
+  return a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0;
 }
 
 function isDirectory(p: string): boolean {
