@@ -325,6 +325,14 @@ describe("exit codes and --fail-on", () => {
     expect(out.findings.map((f) => f.rule)).toEqual(["no-drop", "truncate-blocked", "pii-read"]);
   });
 
+  it("reports an --output it cannot write, exit 2", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--output", "no/such/dir/report.json"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("error: cannot write `no/such/dir/report.json`: no such file or directory\n");
+  });
+
   it("reports a directory named *.sql given as a path", async () => {
     const p = gateProject({ "odd.sql/keep.txt": "" });
     const r = await runWarden(["check", "odd.sql", "sql/cleanup.sql"], { cwd: p.dir, env: p.env });

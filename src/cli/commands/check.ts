@@ -90,7 +90,8 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
       try {
         writeFileSync(options.output, report);
       } catch (err) {
-        process.stderr.write(`warden: error: cannot write \`${options.output}\`: ${(err as Error).message}\n`);
+        const { fsReason } = await import("../../engine/errors.js");
+        process.stderr.write(`error: cannot write \`${options.output}\`: ${fsReason(err)}\n`);
         return 2;
       }
     } else process.stdout.write(report);
