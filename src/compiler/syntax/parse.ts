@@ -22,7 +22,7 @@ const UNTERMINATED = new Set([T.UnterminatedDouble, T.UnterminatedSingle, T.Unte
 export function parsePolicy(file: string, text: string): ParseResult {
   const index = new LineIndex(text);
   const diags = new Diagnostics();
-  const lexed = T.WardenLexer.tokenize(text);
+  const lexed = T.wardenLexer().tokenize(text);
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + e.length);
     const shown = ch.length > 20 ? `${ch.slice(0, 17)}...` : ch;

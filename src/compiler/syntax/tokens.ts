@@ -139,4 +139,10 @@ export const allTokens: TokenType[] = [
   DocString,
 ];
 
-export const WardenLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: true });
+let lexer: Lexer | undefined;
+
+/** The one lexer, built on first use: building it costs start-up time commands without policies should not pay. */
+export function wardenLexer(): Lexer {
+  lexer ??= new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: true });
+  return lexer;
+}
