@@ -8,6 +8,8 @@ export interface CatalogColumn {
   classifications: Set<string>;
   /** cached catalog-excerpt form; cleared when the column changes */
   snapshot?: Column;
+  /** cached sorted `classifications` (they only grow: stale when the length differs) */
+  sorted?: string[];
 }
 
 export interface CatalogRelation {

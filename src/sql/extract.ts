@@ -299,7 +299,7 @@ function target(ctx: FileContext, q: QName, kind: string, loc?: Location): Objec
     ctx.touch(key);
     ref.created_in_file = ctx.createdHere.has(key);
     ref.existed_before = ref.created_in_file ? false : ctx.before(q.schema, q.name);
-    const rel = ctx.catalog.get(q.schema, q.name);
+    const rel = ctx.catalog.relations.get(key);
     if (rel && rel.columnsKnown) {
       ref.columns = [...rel.columns.keys()];
       let pii: string[] | undefined;

@@ -1,7 +1,7 @@
 // Tool annotations handled before parsing: goose sections, psql meta-commands and
 // `:VAR` placeholders. The output text keeps the original offsets wherever it can
 // (blanked regions become spaces, newlines stay), and an OffsetMap maps the rest back.
-import { isIdentChar, isSpace, skipToken, type Tok } from "./lexer.js";
+import { isIdentChar, skipToken, type Tok } from "./lexer.js";
 
 export interface PreNote {
   offset: number;
@@ -62,35 +62,34 @@ function blank(s: string): string {
   return s.replace(/[^\n\r]/g, " ");
 }
 
-const GOOSE = /^[ \t]*--[ \t]*\+goose[ \t]+(\w+)/i;
+// a goose annotation line: `-- +goose Up`, `-- +goose Down`, `-- +goose StatementBegin`, …
+const GOOSE_LINE = /^[ \t]*--[ \t]*\+goose[ \t]+(\w+)/gim;
 
-/** Blanks goose `Down` sections so only the `Up` part is checked. */
+/** Blanks goose `Down` sections so only the `Up` part is checked (annotation lines stay). */
 function gooseUpOnly(text: string, notes: PreNote[]): string {
   if (!/--[ \t]*\+goose/i.test(text)) return text;
-  const lines = text.split("\n");
+  const out: string[] = [];
+  let copied = 0;
   let down = false;
-  let downStart = -1;
-  let off = 0;
-  let changed = false;
-  for (let k = 0; k < lines.length; k++) {
-    const line = lines[k]!;
-    const m = GOOSE.exec(line);
-    if (m) {
-      const dir = m[1]!.toLowerCase();
-      if (dir === "down") {
-        down = true;
-        downStart = off;
-        notes.push({ offset: off, message: "skipped goose `Down` section: only the `Up` part is checked", kind: "skipped" });
-      } else if (dir === "up") down = false;
-    }
-    if (down && k > 0 && !m) {
-      lines[k] = blank(line);
-      changed = true;
-    }
-    off += line.length + 1;
+  GOOSE_LINE.lastIndex = 0;
+  for (let m = GOOSE_LINE.exec(text); m; m = GOOSE_LINE.exec(text)) {
+    const at = m.index;
+    const nl = text.indexOf("\n", at);
+    const lineEnd = nl < 0 ? text.length : nl + 1;
+    GOOSE_LINE.lastIndex = lineEnd;
+    // lines are split at \n only (a lone \r does not start an annotation line)
+    if (at > 0 && text.charCodeAt(at - 1) !== 10) continue;
+    out.push(down ? blank(text.slice(copied, at)) : text.slice(copied, at), text.slice(at, lineEnd));
+    copied = lineEnd;
+    const dir = m[1]!.toLowerCase();
+    if (dir === "down") {
+      down = true;
+      notes.push({ offset: at, message: "skipped goose `Down` section: only the `Up` part is checked", kind: "skipped" });
+    } else if (dir === "up") down = false;
   }
-  void downStart;
-  return changed ? lines.join("\n") : text;
+  if (copied === 0) return text;
+  out.push(down ? blank(text.slice(copied)) : text.slice(copied));
+  return out.join("");
 }
 
 /** Cheap scan: a `:name`/`:'name'` that is not a `::` cast, or a backslash (meta-command). */
@@ -109,6 +108,8 @@ function mayNeedPreprocessing(t: string): boolean {
   }
   return false;
 }
+
+const INTERESTING = /[\\:'"$/-]/g;
 
 export function preprocess(original: string, opts: PreprocessOptions = {}): Preprocessed {
   const notes: PreNote[] = [];
@@ -132,15 +133,12 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
     }
   };
   while (i < n) {
+    // only these characters start a token that matters here (quotes, comments, dollar
+    // bodies, meta-commands, placeholders); identifiers and the rest are skipped in one go
+    INTERESTING.lastIndex = i;
+    if (!INTERESTING.test(t)) break;
+    i = INTERESTING.lastIndex - 1;
     const c = t.charCodeAt(i);
-    if (c === 10) {
-      i++;
-      continue;
-    }
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
     if (c === 92 /* \ */) {
       // psql meta-command (outside quotes and comments a backslash is never SQL): it runs to
       // the end of the line, like psql reads it

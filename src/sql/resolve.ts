@@ -5,7 +5,7 @@ import type { ColumnRead, ColumnWrite, ObjectRef, Statement, Via } from "./facts
 import type { PgNode } from "./parser.js";
 import type { ByteMap } from "./parser.js";
 import { names, rangeVar, sval, type QName } from "./ast.js";
-import { relKey } from "./catalog.js";
+import { relKey, type CatalogRelation } from "./catalog.js";
 import type { FileContext } from "./extract.js";
 import { nodeLocation } from "./extract.js";
 
@@ -45,11 +45,12 @@ interface ScopeRel {
   alias: string;
   schema: string | null;
   table: string | null;
-  /** known column names (possibly partial when !complete) */
-  cols: Map<string, string[]> | null;
+  /** a base table's catalog entry: its columns and classifications, read when needed */
+  base: CatalogRelation | null;
   complete: boolean;
   outputs: Map<string, OutCol> | null;
-  order: string[];
+  /** column order; null for a base table until `*` needs it (then its catalog order) */
+  order: string[] | null;
 }
 
 interface Scope {
@@ -145,27 +146,21 @@ class Resolver {
       if (l) ref.location = l;
       this.relations.set(key, ref);
     }
-    const rel = this.ctx.catalog.get(q.schema, q.name);
-    let cols: Map<string, string[]> | null = null;
-    let order: string[] = [];
-    if (rel) {
-      cols = new Map();
-      for (const c of rel.columns.values()) cols.set(c.name, [...c.classifications].sort());
-      order = [...rel.columns.keys()];
-    }
-    const aliasCols = names(rv.alias?.colnames);
-    if (aliasCols.length && order.length) {
+    const rel = this.ctx.catalog.relations.get(key) ?? null;
+    const scoped: ScopeRel = { alias, schema: q.schema, table: q.name, base: rel, complete: !!rel && rel.columnsKnown, outputs: null, order: null };
+    const aliasCols = rv.alias?.colnames ? names(rv.alias.colnames) : [];
+    if (aliasCols.length && rel && rel.columns.size) {
       // `FROM t AS x(a, b)` renames the first columns positionally
       const outputs = new Map<string, OutCol>();
       const renamed: string[] = [];
-      order.forEach((c, i) => {
+      orderOf(scoped).forEach((c, i) => {
         const name = aliasCols[i] ?? c;
         renamed.push(name);
-        outputs.set(name, { name, sources: [{ schema: q.schema, table: q.name, column: c, masked: null, star: false, classifications: cols!.get(c) ?? [] }] });
+        outputs.set(name, { name, sources: [{ schema: q.schema, table: q.name, column: c, masked: null, star: false, classifications: clsOf(scoped, c) }] });
       });
-      return { alias, schema: null, table: null, cols: null, complete: true, outputs, order: renamed };
+      return { alias, schema: null, table: null, base: null, complete: true, outputs, order: renamed };
     }
-    return { alias, schema: q.schema, table: q.name, cols, complete: !!rel && rel.columnsKnown, outputs: null, order };
+    return scoped;
   }
 
   private fromItem(item: PgNode, scope: Scope): void {
@@ -188,7 +183,7 @@ class Resolver {
         // a named join hides its inputs behind one alias: merge them
         const outputs = new Map<string, OutCol>();
         for (const rel of scope.rels) for (const c of relColumns(rel)) if (!outputs.has(c)) outputs.set(c, { name: c, sources: this.colOf(rel, c) });
-        scope.rels.push({ alias: j.alias.aliasname, schema: null, table: null, cols: null, complete: true, outputs, order: [...outputs.keys()] });
+        scope.rels.push({ alias: j.alias.aliasname, schema: null, table: null, base: null, complete: true, outputs, order: [...outputs.keys()] });
       }
     } else if (item.RangeFunction) {
       const rf = item.RangeFunction;
@@ -198,7 +193,7 @@ class Resolver {
       const fname = names(rf.functions?.[0]?.List?.items?.[0]?.FuncCall?.funcname).pop() ?? "";
       const outputs = new Map<string, OutCol>();
       for (const c of colnames.length ? colnames : [rf.alias?.aliasname ?? fname]) outputs.set(c, { name: c, sources: [] });
-      scope.rels.push({ alias: rf.alias?.aliasname ?? fname, schema: null, table: null, cols: null, complete: colnames.length > 0, outputs, order: [...outputs.keys()] });
+      scope.rels.push({ alias: rf.alias?.aliasname ?? fname, schema: null, table: null, base: null, complete: colnames.length > 0, outputs, order: [...outputs.keys()] });
     } else if (item.RangeTableFunc || item.RangeTableSample) {
       const inner = item.RangeTableSample?.relation;
       if (inner) this.fromItem(inner, scope);
@@ -214,7 +209,7 @@ class Resolver {
       if (!rel.complete) return this.throughStar(rel, col);
       return [];
     }
-    return [{ schema: rel.schema, table: rel.table, column: col, masked: null, star: false, classifications: rel.cols?.get(col) ?? [] }];
+    return [{ schema: rel.schema, table: rel.table, column: col, masked: null, star: false, classifications: clsOf(rel, col) }];
   }
 
   /**
@@ -237,7 +232,7 @@ class Resolver {
 
   private hasCol(rel: ScopeRel, col: string): boolean | null {
     if (rel.outputs) return rel.outputs.has(col) ? true : rel.complete ? false : null;
-    if (rel.cols?.has(col)) return true;
+    if (rel.base?.columns.has(col)) return true;
     return rel.complete ? false : null;
   }
 
@@ -282,10 +277,11 @@ class Resolver {
   private starOf(rel: ScopeRel): Source[] {
     if (rel.outputs) {
       const out: Source[] = [];
-      for (const c of rel.order) for (const s of rel.outputs.get(c)?.sources ?? []) out.push({ ...s, star: true });
+      for (const c of orderOf(rel)) for (const s of rel.outputs.get(c)?.sources ?? []) out.push({ ...s, star: true });
       return out;
     }
-    if (rel.complete && rel.order.length) return rel.order.map((c) => ({ schema: rel.schema, table: rel.table, column: c, masked: null, star: true, classifications: rel.cols?.get(c) ?? [] }));
+    const order = orderOf(rel);
+    if (rel.complete && order.length) return order.map((c) => ({ schema: rel.schema, table: rel.table, column: c, masked: null, star: true, classifications: clsOf(rel, c) }));
     return [{ schema: rel.schema, table: rel.table, column: "*", masked: null, star: true, classifications: [] }];
   }
 
@@ -296,9 +292,9 @@ class Resolver {
     const outs: OutCol[] = [];
     for (const rel of rels ?? []) {
       if (rel.outputs) {
-        for (const c of rel.order) outs.push({ name: c, sources: (rel.outputs.get(c)?.sources ?? []).map((s) => ({ ...s, star: true })) });
-      } else if (rel.complete && rel.order.length) {
-        for (const c of rel.order) outs.push({ name: c, sources: [{ schema: rel.schema, table: rel.table, column: c, masked: null, star: true, classifications: rel.cols?.get(c) ?? [] }] });
+        for (const c of orderOf(rel)) outs.push({ name: c, sources: (rel.outputs.get(c)?.sources ?? []).map((s) => ({ ...s, star: true })) });
+      } else if (rel.complete && orderOf(rel).length) {
+        for (const c of orderOf(rel)) outs.push({ name: c, sources: [{ schema: rel.schema, table: rel.table, column: c, masked: null, star: true, classifications: clsOf(rel, c) }] });
       } else outs.push({ name: "*", sources: [{ schema: rel.schema, table: rel.table, column: "*", masked: null, star: true, classifications: [] }] });
     }
     return outs;
@@ -605,7 +601,7 @@ class Resolver {
     const q = rangeVar(n.relation);
     const attrs = names(n.attlist);
     if (n.is_from) {
-      const cols = attrs.length ? attrs : rel.complete ? rel.order : [];
+      const cols = attrs.length ? attrs : rel.complete ? orderOf(rel) : [];
       for (const c of cols) this.write(q, c, []);
       return;
     }
@@ -631,7 +627,7 @@ function derivedRel(alias: string, outs: OutCol[], colnames: string[]): ScopeRel
     else if (o.name === "*") outputs.set("*", { ...had, sources: [...had.sources, ...o.sources] });
   }
   const order = renamed.map((o) => o.name).filter((n, i, all) => n !== "*" || all.indexOf("*") === i);
-  return { alias, schema: null, table: null, cols: null, complete: !outputs.has("*"), outputs, order };
+  return { alias, schema: null, table: null, base: null, complete: !outputs.has("*"), outputs, order };
 }
 
 function renameOuts(outs: OutCol[], colnames: string[]): OutCol[] {
@@ -640,7 +636,22 @@ function renameOuts(outs: OutCol[], colnames: string[]): OutCol[] {
 }
 
 function relColumns(rel: ScopeRel): string[] {
-  return rel.order;
+  return orderOf(rel);
+}
+
+function orderOf(rel: ScopeRel): string[] {
+  return (rel.order ??= rel.base ? [...rel.base.columns.keys()] : []);
+}
+
+const NO_CLASSES: string[] = [];
+
+/** A base column's classifications, sorted (cached on the catalog column until it gains one). */
+function clsOf(rel: ScopeRel, col: string): string[] {
+  const c = rel.base?.columns.get(col);
+  if (!c || c.classifications.size === 0) return NO_CLASSES;
+  let sorted = c.sorted;
+  if (!sorted || sorted.length !== c.classifications.size) sorted = c.sorted = [...c.classifications].sort();
+  return sorted;
 }
 
 /** The name PostgreSQL gives an unnamed select-list expression. */

@@ -19,6 +19,25 @@ describe("tool annotations", () => {
     expect(notes).toEqual([{ file: "m.sql", line: 6, column: 1, message: "skipped goose `Down` section: only the `Up` part is checked", kind: "skipped" }]);
   });
 
+  it("alternates goose Up and Down sections, keeps annotation lines and CRLF line ends", () => {
+    const text = "-- +goose Up\r\nCREATE TABLE a (id int);\r\n-- +goose Down\r\n-- +goose StatementBegin\r\nDROP TABLE a;\r\n-- +goose StatementEnd\r\n  -- +GOOSE UP\r\nCREATE TABLE b (id int);\r\n--+goose down\r\nDROP TABLE b;";
+    const { st, notes } = kinds(text);
+    expect(st.map((s) => [s.kind, s.targets[0]!.name, s.location.line])).toEqual([
+      ["create_table", "a", 2],
+      ["create_table", "b", 8],
+    ]);
+    expect(notes.map((n) => [n.line, n.column])).toEqual([
+      [3, 1],
+      [9, 1],
+    ]);
+  });
+
+  it("leaves colons and backslashes inside strings, comments, quoted names and bodies alone", () => {
+    const { st, notes } = kinds("SELECT ':a', E'\\:b', \"x:y\" FROM t; -- :c \\d\n/* :e */ DO $x$ BEGIN PERFORM ':f'; END $x$; SELECT a::int, :g FROM t;");
+    expect(st.map((s) => s.kind)).toEqual(["select", "do", "select", "select"]);
+    expect(notes.map((n) => [n.line, n.column, n.message])).toEqual([[2, 61, "placeholder `:g` read as `g`; configure `placeholders` to substitute it"]]);
+  });
+
   it("skips psql meta-commands with a note, never a parse error", () => {
     const { st, notes } = kinds("\\set ON_ERROR_STOP on\nSELECT 1;\n\\connect app\nDROP TABLE t;");
     expect(st.map((s) => [s.kind, s.location.line, s.location.column])).toEqual([
