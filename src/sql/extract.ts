@@ -45,6 +45,8 @@ export interface FileContext {
   touch: (key: string) => void;
   /** parsed function/DO bodies by statement text, shared by the files of one project */
   bodies?: BodyCache;
+  /** parsed queries of those bodies by text, shared likewise */
+  queries?: QueryCache;
   /** dbt: line mapping from rendered text to original lines, when rendered */
   lineMap?: (renderedOffset: number) => Location;
 }
@@ -997,12 +999,12 @@ function replayUnits(ctx: FileContext, units: NestedUnit[], start: number, neste
 
 function nestedPlpgsql(ctx: FileContext, start: number, end: number, nestedIn: "function" | "trigger" | "do", doBody: string | null): void {
   const stmtText = ctx.pre.slice(start, end);
-  const units = withBodyCache(ctx, (doBody === null ? "F" : "D") + stmtText, () => planPlpgsql(stmtText, doBody));
+  const units = withBodyCache(ctx, (doBody === null ? "F" : "D") + stmtText, () => planPlpgsql(stmtText, doBody, ctx.queries ?? new Map()));
   replayUnits(ctx, units, start, nestedIn);
 }
 
 /** The nested statements of a PL/pgSQL function (doBody null) or DO block, relative to the statement. */
-function planPlpgsql(stmtText: string, doBody: string | null): NestedUnit[] {
+function planPlpgsql(stmtText: string, doBody: string | null, cache: QueryCache): NestedUnit[] {
   let funcs: PgNode[] | null;
   let bodyText: string;
   let bodyOffset: number;
@@ -1049,60 +1051,88 @@ function planPlpgsql(stmtText: string, doBody: string | null): NestedUnit[] {
       batch.push({ query: q.query, base });
       continue;
     }
-    planBatch(batch, units);
-    const parsed = parseSql(q.query);
-    if (!parsed.ok) continue;
+    planBatch(batch, units, cache);
+    const parsed = parseQuery(cache, q.query);
+    if (!parsed) continue;
     // the text is not verbatim in the body: place the facts on the PERFORM (or the parent)
     const [, b] = trimRange(q.query, 0, q.query.length);
     const rangeEnd = inBody >= 0 ? base + text.length : stmtText.length;
-    units.push({ text: q.query, bytes: new ByteMap(q.query), base, raws: parsed.stmts, range: [base, Math.min(rangeEnd, base + b)] });
+    units.push({ text: parsed.text, bytes: parsed.bytes, base: base - parsed.off, raws: parsed.raws, range: [base, Math.min(rangeEnd, base + b)] });
   }
-  planBatch(batch, units);
+  planBatch(batch, units, cache);
   return units;
 }
 
 const BATCH_SEP = "\n;\n";
 
-/** Parses queued nested queries in one parser call; each keeps its own place in the body. */
-function planBatch(batch: { query: string; base: number }[], units: NestedUnit[]): void {
+/** A parsed nested query: its statements, in the text it was parsed in (at UTF-16 offset `off`). */
+interface ParsedQuery {
+  text: string;
+  bytes: ByteMap;
+  off: number;
+  raws: NestedUnit["raws"];
+}
+
+/**
+ * Parsed nested queries by text, shared by the bodies of one project: different functions
+ * often run the same statements (an audit insert, a notify). `null` when the query does not parse.
+ */
+export type QueryCache = Map<string, ParsedQuery | null>;
+const QUERY_CACHE_MAX = 4096;
+
+function remember(cache: QueryCache, query: string, parsed: ParsedQuery | null): void {
+  if (cache.size >= QUERY_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(query, parsed);
+}
+
+/** The parse of one query, from the cache or the parser. */
+function parseQuery(cache: QueryCache, query: string): ParsedQuery | null {
+  const hit = cache.get(query);
+  if (hit !== undefined) return hit;
+  const r = parseSql(query);
+  const parsed = r.ok ? { text: query, bytes: new ByteMap(query), off: 0, raws: r.stmts } : null;
+  remember(cache, query, parsed);
+  return parsed;
+}
+
+/** Parses the queued nested queries not parsed before, in one parser call; each keeps its own place. */
+function planBatch(batch: { query: string; base: number }[], units: NestedUnit[], cache: QueryCache): void {
   if (batch.length === 0) return;
   const items = batch.splice(0);
-  const text = items.length > 1 ? items.map((b) => b.query).join(BATCH_SEP) : items[0]!.query;
+  const misses = [...new Set(items.filter((it) => !cache.has(it.query)).map((it) => it.query))];
+  if (misses.length > 1) parseMisses(misses, cache);
+  for (const it of items) {
+    const p = parseQuery(cache, it.query);
+    // node offsets are offsets of p.text: shift the base so they land in this query's place
+    if (p && p.raws.length) units.push({ text: p.text, bytes: p.bytes, base: it.base - p.off, raws: p.raws });
+  }
+}
+
+/** Several queries in one parser call; when one of them does not parse, each is parsed alone later. */
+function parseMisses(queries: string[], cache: QueryCache): void {
+  const text = queries.join(BATCH_SEP);
   const parsed = parseSql(text);
-  if (!parsed.ok) {
-    if (items.length === 1) return;
-    for (const it of items) {
-      const r = parseSql(it.query);
-      if (r.ok) units.push({ text: it.query, bytes: new ByteMap(it.query), base: it.base, raws: r.stmts });
-    }
-    return;
-  }
+  if (!parsed.ok) return;
   const bytes = new ByteMap(text);
-  if (items.length === 1) {
-    units.push({ text, bytes, base: items[0]!.base, raws: parsed.stmts });
-    return;
-  }
   // UTF-16 and byte starts of each query in the batch text
   const u16: number[] = [];
   const b8: number[] = [];
   let u = 0;
   let b = 0;
-  for (const it of items) {
+  for (const q of queries) {
     u16.push(u);
     b8.push(b);
-    u += it.query.length + BATCH_SEP.length;
-    b += Buffer.byteLength(it.query, "utf8") + BATCH_SEP.length;
+    u += q.length + BATCH_SEP.length;
+    b += Buffer.byteLength(q, "utf8") + BATCH_SEP.length;
   }
+  const raws: NestedUnit["raws"][] = queries.map(() => []);
   let k = 0;
-  let unit: NestedUnit | null = null;
   for (const raw of parsed.stmts) {
     const loc = raw.stmt_location ?? 0;
-    while (k + 1 < items.length && b8[k + 1]! <= loc) k++;
-    // node offsets are batch offsets: shift the base so they land in query k's place
-    const base = items[k]!.base - u16[k]!;
-    if (unit && unit.base === base) unit.raws.push(raw);
-    else units.push((unit = { text, bytes, base, raws: [raw] }));
+    while (k + 1 < queries.length && b8[k + 1]! <= loc) k++;
+    raws[k]!.push(raw);
   }
+  queries.forEach((q, i) => remember(cache, q, { text, bytes, off: u16[i]!, raws: raws[i]! }));
 }
 
 function nestedSqlBody(ctx: FileContext, src: Src, start: number, end: number, n: PgNode): void {

@@ -5,7 +5,7 @@ import { LineIndex } from "../diagnostics/span.js";
 import type { CatalogTable, Column, FileType, InputDocument, Note, Statement } from "./facts.js";
 import { preprocess, OffsetMap } from "./preprocess.js";
 import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
-import { extractText, type BodyCache, type FileContext, type Positions } from "./extract.js";
+import { extractText, type BodyCache, type FileContext, type Positions, type QueryCache } from "./extract.js";
 import { makeClasses, makeClassifier, type Classes } from "./classify.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
 import { DbtProject, type DbtRender } from "./dbt.js";
@@ -107,6 +107,7 @@ interface Shared {
   notes: Note[];
   /** function and DO bodies parsed so far in this project, by statement text */
   bodies: BodyCache;
+  queries: QueryCache;
 }
 
 function snapshotColumns(cols: Iterable<CatalogColumn>): Column[] {
@@ -144,6 +145,7 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
     approved: sh.classes.approved,
     masking: sh.masking,
     bodies: sh.bodies,
+    queries: sh.queries,
     statements: [],
     inTransaction: false,
     createdHere: new Set(),
@@ -194,6 +196,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
     opts,
     notes: [],
     bodies: new Map(),
+    queries: new Map(),
   };
   const documents: InputDocument[] = new Array(files.length);
   const idx = files.map((_, i) => i);
@@ -259,6 +262,7 @@ export function extractStatementFacts(sql: string, opts: StatementOptions = {}):
     opts: { rootDir: ".", placeholders: opts.placeholders },
     notes: [],
     bodies: new Map(),
+    queries: new Map(),
   };
   const doc = extractFile({ path: "", text: sql, type: "sql" }, sh, "runtime");
   return doc.statements;

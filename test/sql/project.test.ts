@@ -126,6 +126,13 @@ describe("repeated bodies", () => {
       ["create_function", null, "11:1-11:80", ""],
       ["select", "function", "11:53-11:79", ""],
     ]);
+    // another body running the same statement: the query is reused, placed where it is written
+    const other = "CREATE FUNCTION other() RETURNS void LANGUAGE plpgsql AS $b$\nDECLARE n int;\nBEGIN\n    IF true THEN INSERT INTO audit (who) SELECT email FROM users WHERE id = NEW.id; END IF;\nEND $b$;";
+    const three = extractProject([...files, { path: "m/003.sql", text: other, type: "migration" as const }], { rootDir: ".", classifications: { pii: ["*.email"] } }).documents;
+    expect(facts(2, three)).toEqual([
+      ["create_function", null, "1:1-5:8", ""],
+      ["insert", "function", "4:18-4:83", "users.id[] users.email[pii]"],
+    ]);
     // the same files one at a time (no earlier body to reuse) give the same facts
     for (const i of [0, 1]) {
       const alone = extractProject([files[i]!], { rootDir: ".", classifications: { pii: ["*.email"] } }).documents;
