@@ -74,7 +74,7 @@ describe("warden test", () => {
   it("prints every case with its position when not quiet", async () => {
     const r = await runWarden(["test", "--engine", "interpreter"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('ok   rules/migrations/ban-drop-table/rule.warden:15:3  migration "DROP TABLE users;" => deny ban-drop-table\n');
+    expect(r.stdout).toContain('ok   rules/migrations/ban-drop-table/rule.warden:19:3  migration "DROP TABLE users;" => deny ban-drop-table\n');
   });
 
   function policyDir(): string {
