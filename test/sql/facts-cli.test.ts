@@ -1,5 +1,6 @@
 // `warden facts`: prints the documents of the given files (catalog replay from sibling
-// migrations), notes on stderr, exit 2 for unreadable input. Needs `npm run build`.
+// migrations), classifications from the configuration and --policy, notes on stderr, exit 2
+// for unreadable input or a bad policy. Needs `npm run build`.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -39,6 +40,39 @@ describe("warden facts", () => {
     const doc = JSON.parse(lines[0]!);
     expect(doc.file).toEqual({ path: "q.sql", type: "retraining" });
     expect(doc.statements[0].reads.map((x: { column: string; classifications?: string[] }) => [x.column, x.classifications])).toEqual([["email", ["pii"]]]);
+  });
+
+  it("applies the classifications of --policy on top of the configuration's", async () => {
+    const dir = project();
+    mkdirSync(path.join(dir, "policy"));
+    writeFileSync(path.join(dir, "policy/data.warden"), 'policy acme.data\nclassify pii: "users.phone", "vault.*"\n');
+    writeFileSync(path.join(dir, "copy.sql"), "CREATE TABLE vault AS SELECT id, email, phone FROM users;\n");
+    const summary = (stdout: string) => {
+      const st = JSON.parse(stdout)[0].statements[0];
+      return {
+        reads: st.reads.map((x: { column: string; classifications?: string[] }) => `${x.column}[${(x.classifications ?? []).join()}]`),
+        approved: st.targets[0].approved_classifications ?? [],
+        declared: st.writes.map((w: { column: string; declared_classifications?: string[] }) => `${w.column}[${(w.declared_classifications ?? []).join()}]`),
+      };
+    };
+    const plain = await runWarden(["facts", "copy.sql"], { cwd: dir });
+    expect(plain.code).toBe(0);
+    expect(summary(plain.stdout)).toEqual({ reads: ["id[]", "email[pii]", "phone[]"], approved: [], declared: ["id[]", "email[]", "phone[]"] });
+    const withPolicy = await runWarden(["facts", "--policy", "policy", "copy.sql"], { cwd: dir });
+    expect(withPolicy.code).toBe(0);
+    expect(summary(withPolicy.stdout)).toEqual({ reads: ["id[]", "email[pii]", "phone[pii]"], approved: ["pii"], declared: ["id[pii]", "email[pii]", "phone[pii]"] });
+  });
+
+  it("exits 2 when the --policy does not compile or does not exist", async () => {
+    const dir = project();
+    writeFileSync(path.join(dir, "bad.warden"), 'policy acme.bad\nclassify pii "x"\n');
+    const bad = await runWarden(["facts", "--policy", "bad.warden", "q.sql"], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/^bad\.warden:2:14: error\[W\d+\]: unexpected `"x"`\n/);
+    const missing = await runWarden(["facts", "--policy", "nope.warden", "q.sql"], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("error: cannot read policy `nope.warden`: no such file or directory\n");
   });
 
   it("exits 2 on an unreadable file", async () => {

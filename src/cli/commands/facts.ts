@@ -35,15 +35,21 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
     .option("--config <file>", "configuration file (default: warden.config.yaml found upward)")
     .option("--no-config", "ignore any configuration file")
     .option("--compact", "print one JSON document per line instead of an indented array")
+    .option(
+      "-p, --policy <paths>",
+      "also apply the classifications (`classify`) of this policy: .warden files/directories or a bundle .tar.gz; comma-separated or repeated",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), ...v.split(",").filter(Boolean)],
+    )
     .addHelpText(
       "after",
       "\nThe output is a JSON array with one input document per file, in argument order.\n" +
         "Earlier migrations of the same folder are replayed (not printed) so catalog facts\n" +
         "such as `existed_before` match `warden check`. Notes (skipped psql meta-commands,\n" +
-        "placeholders, unavailable dbt macros) go to stderr.\n\n" +
-        "Examples:\n  warden facts db/migrations/V3__add_email.sql\n  warden facts --type retraining jobs/features.sql\n  warden facts models/marts/customers.sql --compact\n",
+        "placeholders, unavailable dbt macros) go to stderr. Classifications come from the\n" +
+        "configuration and, with `--policy`, from that policy's `classify` declarations.\n\n" +
+        "Examples:\n  warden facts db/migrations/V3__add_email.sql\n  warden facts --type retraining jobs/features.sql\n  warden facts models/marts/customers.sql --compact\n  warden facts --policy policies/ jobs/export.sql\n",
     )
-    .action(async (files: string[], opts: { type?: FileType; config?: string | false; compact?: boolean }) => {
+    .action(async (files: string[], opts: { type?: FileType; config?: string | false; compact?: boolean; policy?: string[] }) => {
       const cwd = process.cwd();
       let config: { files?: Partial<Record<FileType, string[]>>; classifications?: Record<string, string[]>; masking_functions?: string[]; placeholders?: Record<string, string>; pg_version?: number } = {};
       let baseDir = cwd;
@@ -58,6 +64,18 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
         config = r.loaded.config;
         baseDir = r.loaded.dir;
       }
+      // the policy's own `classify` patterns, as `warden check` merges them (bundle data, then config)
+      const classifications: Record<string, string[]> = {};
+      if (opts.policy?.length) {
+        const fromPolicy = await policyClassifications(opts.policy.map((p) => path.resolve(cwd, p)), cwd, baseDir);
+        if ("error" in fromPolicy) {
+          process.stderr.write(fromPolicy.error + "\n");
+          setExit(2);
+          return;
+        }
+        Object.assign(classifications, fromPolicy.classifications);
+      }
+      for (const [name, patterns] of Object.entries(config.classifications ?? {})) classifications[name] = [...(classifications[name] ?? []), ...patterns];
       const wanted: ProjectFile[] = [];
       for (const f of files) {
         const abs = path.resolve(cwd, f);
@@ -105,7 +123,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       const { documents, notes } = extractProject([...wanted, ...context], {
         rootDir: baseDir,
         maskingFunctions: [...DEFAULT_MASKING, ...(config.masking_functions ?? [])],
-        classifications: config.classifications ?? {},
+        classifications,
         ...(config.placeholders ? { placeholders: config.placeholders } : {}),
         ...(config.pg_version !== undefined ? { pgVersion: config.pg_version } : {}),
       });
@@ -120,3 +138,21 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       setExit(0);
     });
 };
+
+/** `data.warden.classifications` of the policy `warden check --policy` would load. */
+async function policyClassifications(specs: string[], cwd: string, baseDir: string): Promise<{ classifications: Record<string, string[]> } | { error: string }> {
+  const { resolvePolicy } = await import("../../engine/policy.js");
+  const { readBundle } = await import("../../compiler/bundle/read-bundle.js");
+  const r = await resolvePolicy(specs, { cwd, cacheFrom: baseDir });
+  if (!r.bundle) return { error: r.errors.map((e) => e.rendered).join("\n\n") };
+  try {
+    const data = (await readBundle(r.bundle.bytes)).data as { warden?: { classifications?: Record<string, unknown> } } | null;
+    const out: Record<string, string[]> = {};
+    for (const [name, patterns] of Object.entries(data?.warden?.classifications ?? {})) {
+      if (Array.isArray(patterns)) out[name] = patterns.filter((p): p is string => typeof p === "string");
+    }
+    return { classifications: out };
+  } catch (err) {
+    return { error: `error: cannot read the policy bundle (${r.bundle.origin}): ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
