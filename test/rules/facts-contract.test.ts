@@ -69,14 +69,22 @@ describe("approved PII stores (target.approved_classifications)", () => {
     expect(approved.filter((f) => f.rule === "pii-copy-to-unclassified")).toEqual([]);
   });
 
-  it("dbt-pii-untagged fires for an untagged model and not for one whose YAML approves PII", async () => {
+  it("dbt-pii-untagged fires per output column that its YAML does not tag pii", async () => {
     const sql = "select id, email, phone from customers";
     const untagged = await findings("dbt_model", sql, { path: "models/contacts.sql" });
     expect(untagged.filter((f) => f.rule === "dbt-pii-untagged").map((f) => f.message)).toEqual([
       "model column email carries PII from customers.email but is not tagged pii in the model's YAML",
       "model column phone carries PII from customers.phone but is not tagged pii in the model's YAML",
     ]);
-    const tagged = evaluateFindings(ir, await approvedInput("dbt_model", sql, "contacts"), data({}));
+    // The YAML tags one column: only the other one is reported.
+    const input = await buildCaseInput(ir, { scope: "dbt_model", sql, path: "models/contacts.sql" });
+    for (const s of input.statements) for (const w of s.writes) if (w.column === "email") w.declared_classifications = ["pii"];
+    const partly = evaluateFindings(ir, input as unknown as JsonValue, data({}));
+    expect(partly.filter((f) => f.rule === "dbt-pii-untagged").map((f) => f.message)).toEqual([
+      "model column phone carries PII from customers.phone but is not tagged pii in the model's YAML",
+    ]);
+    for (const s of input.statements) for (const w of s.writes) w.declared_classifications = ["pii"];
+    const tagged = evaluateFindings(ir, input as unknown as JsonValue, data({}));
     expect(tagged.filter((f) => f.rule === "dbt-pii-untagged")).toEqual([]);
   });
 });
