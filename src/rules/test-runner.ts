@@ -3,27 +3,12 @@
 // The runner is engine-agnostic: `Harness` supplies fact extraction and evaluation, so
 // `warden test` runs the compiled wasm bundle while unit tests may use the interpreter.
 import type { Decision, JsonValue, PolicyIR } from "../compiler/ir/ir.js";
+import type { PolicyTest } from "../compiler/pipeline.js";
 import type { Span } from "../diagnostics/span.js";
 import { describeExpectation, describeOutcome, judge, type Expectation } from "./judge.js";
 
-/** A test case as the compiler hands it over (see compileSources). */
-export interface PolicyTestCase {
-  scope: string;
-  sql: string;
-  identity?: JsonValue;
-  session?: JsonValue;
-  intent?: string | null;
-  /** Merged into the data's `warden.config` for this case only (see withCaseConfig). */
-  config?: JsonValue;
-  expect: { kind: "deny" | "warn" | "info" | "approval"; rule: string } | { kind: "allow" } | { kind: "mask"; column: string };
-  span: Span;
-}
-
-export interface PolicyTest {
-  rule: string;
-  span: Span;
-  cases: PolicyTestCase[];
-}
+/** Test blocks as the compiler hands them over (see compileSources). */
+export type { PolicyTest, TestCase as PolicyTestCase } from "../compiler/pipeline.js";
 
 /** What a harness needs to turn a case into an input document. */
 export interface CaseContext {
