@@ -98,7 +98,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   // The SQL parser (a large wasm module) and the policy's wasm compile in the background
   // while this thread resolves the policy, walks the tree and reads the files.
   const sqlReady = import("../sql/index.js").then(async (m) => {
-    await m.initSqlParser();
+    await m.initSqlParser({ tierUp: false });
     return m;
   });
   sqlReady.catch(() => {}); // awaited below; a run that stops early must not leave it unhandled

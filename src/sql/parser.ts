@@ -6,6 +6,7 @@
 // the raw exports we call them directly with native UTF-8 encoding; otherwise (another
 // package version) we use the public `parseSync`/`parsePlPgSQLSync`.
 import type * as pgTypes from "libpg-query";
+import v8 from "node:v8";
 
 type PublicApi = typeof pgTypes;
 
@@ -40,7 +41,19 @@ function isRawModule(m: unknown): m is RawModule {
   return !!r && r.HEAPU8 instanceof Uint8Array && r.HEAPU32 instanceof Uint32Array && typeof r._malloc === "function" && typeof r._wasm_parse_query_raw === "function" && typeof r._wasm_parse_plpgsql === "function" && typeof r.UTF8ToString === "function";
 }
 
-async function load(): Promise<void> {
+export interface ParserOptions {
+  /**
+   * Let V8 recompile the parser's hot wasm functions with its optimizing tier (default true).
+   * A one-shot run (`warden check`) is better off without: optimizing the grammar's huge
+   * functions costs ~300 ms of CPU on a helper thread while the parse itself gets faster
+   * only on later rounds, so the code stays in the baseline tier (Liftoff).
+   */
+  tierUp?: boolean;
+}
+
+async function load(opts: ParserOptions): Promise<void> {
+  // the tier is fixed when the module is compiled: the flag only needs to hold until then
+  const baselineOnly = opts.tierUp === false && setV8Flag("--liftoff-only");
   try {
     // @ts-expect-error the factory file has no type declarations
     const factory = (await import("libpg-query/wasm/libpg-query.js")).default as () => Promise<unknown>;
@@ -48,6 +61,8 @@ async function load(): Promise<void> {
     if (isRawModule(m)) raw = m;
   } catch {
     raw = null;
+  } finally {
+    if (baselineOnly) setV8Flag("--no-liftoff-only");
   }
   if (!raw) {
     api = await import("libpg-query");
@@ -56,9 +71,18 @@ async function load(): Promise<void> {
   ready = true;
 }
 
-/** Loads the parser's wasm module once; every extraction function needs it first. */
-export function initSqlParser(): Promise<void> {
-  if (!loaded) loaded = load();
+function setV8Flag(flag: string): boolean {
+  try {
+    v8.setFlagsFromString(flag);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Loads the parser's wasm module once (options apply to the first call); every extraction function needs it first. */
+export function initSqlParser(opts: ParserOptions = {}): Promise<void> {
+  if (!loaded) loaded = load(opts);
   return loaded;
 }
 
