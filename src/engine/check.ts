@@ -22,6 +22,8 @@ export type { CheckOptions, CheckResult, CheckFinding, CheckError, RuleInfo } fr
 
 /** Below this many files to check, a worker thread costs more than it saves. */
 const PARALLEL_MIN_FILES = 64;
+/** Documents per message to the evaluation worker: small enough to keep it busy early. */
+const EVAL_BATCH = 16;
 
 /** Findings the engine makes itself, whatever policy is loaded. */
 export const ENGINE_RULES: RuleInfo[] = [
@@ -195,40 +197,63 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const threads = process.env.WARDEN_THREADS === "1" ? 1 : 2;
   const worker = threads > 1 && checkedIdx.length >= PARALLEL_MIN_FILES ? (await import("./eval-worker.js")).startEvalWorker(wasm, data) : undefined;
 
-  // 5. facts, then one evaluation per file
-  const { documents } = sql.extractProject(inputs, {
+  // 5. facts, then one evaluation per file. With a worker, each checked document goes to it
+  // as soon as it is made (in small batches), so evaluation overlaps fact extraction and
+  // little is left to evaluate when the facts are done.
+  const checked = new Set(checkedIdx);
+  const remote: { idx: number[]; results: Promise<Finding[][]> }[] = [];
+  let batch: number[] = [];
+  const send = () => {
+    if (!worker || batch.length === 0) return;
+    const idx = batch;
+    batch = [];
+    const results = worker.evaluate(idx.map((i) => documents[i] as unknown as JsonValue));
+    results.catch(() => {}); // awaited below
+    remote.push({ idx, results });
+  };
+  const documents: InputDocument[] = new Array(inputs.length);
+  sql.extractProject(inputs, {
     rootDir: baseDir,
     maskingFunctions,
     classifications,
     ...(config.placeholders ? { placeholders: config.placeholders } : {}),
     ...(config.pg_version !== undefined ? { pgVersion: config.pg_version } : {}),
+    onDocument: (i, doc) => {
+      documents[i] = doc;
+      if (!worker || !checked.has(i)) return;
+      batch.push(i);
+      if (batch.length >= EVAL_BATCH) send();
+    },
   });
+  send();
   mark("facts");
   const ctx: FileContext = { rules, severityOf: (id, dflt) => config.rules?.[id] ?? dflt };
   const all: CheckFinding[] = [];
   const sources = new Map<string, string>();
   let statements = 0;
   let suppressed = 0;
-  // every file is extracted (so catalog facts match a full run); only checked ones are evaluated,
-  // a share of them on the worker (this thread also pays for sending them: it keeps less)
+  // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
   const evaluate = (i: number) => evaluator.findings(documents[i] as unknown as JsonValue);
-  const split = worker ? Math.floor(checkedIdx.length * 0.4) : checkedIdx.length;
-  const remote = worker?.evaluate(checkedIdx.slice(split).map((i) => documents[i] as unknown as JsonValue));
-  remote?.catch(() => {});
   const raw = new Map<number, Finding[]>();
-  for (const i of checkedIdx.slice(0, split)) raw.set(i, evaluate(i));
-  if (remote) {
-    try {
-      const results = await remote;
-      checkedIdx.slice(split).forEach((i, k) => raw.set(i, results[k]!));
-      mark(`evaluate (${checkedIdx.length - split} files on the worker)`);
-    } catch (err) {
-      // the worker is an optimisation: whatever went wrong there, evaluate here
-      mark(`evaluate (worker failed: ${err instanceof Error ? err.message : String(err)})`);
-      for (const i of checkedIdx.slice(split)) raw.set(i, evaluate(i));
+  if (worker) {
+    let failure: unknown;
+    for (const r of remote) {
+      try {
+        const results = await r.results;
+        r.idx.forEach((i, k) => raw.set(i, results[k]!));
+      } catch (err) {
+        failure ??= err;
+      }
     }
-    worker!.close();
-  } else mark("evaluate");
+    worker.close();
+    // the worker is an optimisation: whatever went wrong there, evaluate here
+    for (const i of checkedIdx) if (!raw.has(i)) raw.set(i, evaluate(i));
+    if (failure === undefined) mark(`evaluate (${checkedIdx.length} files on the worker)`);
+    else mark(`evaluate (worker failed: ${failure instanceof Error ? failure.message : String(failure)})`);
+  } else {
+    for (const i of checkedIdx) raw.set(i, evaluate(i));
+    mark("evaluate");
+  }
   let done = 0;
   for (const i of checkedIdx) {
     const input = inputs[i]!;

@@ -12,27 +12,33 @@ interface Setup {
   data: JsonValue;
 }
 
-type Reply = { ok: true; findings: Finding[][] } | { ok: false; error: string };
+type Request = { id: number; inputs: ArrayBuffer[] };
+type Reply = { id: number } & ({ ok: true; findings: Finding[][] } | { ok: false; error: string });
 
 if (!isMainThread && (workerData as Setup | undefined)?.kind === "warden-eval" && parentPort) {
   const port = parentPort;
   const setup = workerData as Setup;
   const ready = loadBundleEvaluator({ wasm: setup.wasm, data: setup.data });
-  port.on("message", async (inputs: ArrayBuffer[]) => {
+  ready.catch(() => {}); // reported with the first request
+  // requests are answered in the order they came: each waits for the same `ready`
+  port.on("message", async ({ id, inputs }: Request) => {
     let reply: Reply;
     try {
       const evaluator = await ready;
       // the SDK takes an input as JSON bytes as they are: no second parse here
-      reply = { ok: true, findings: inputs.map((buf) => evaluator.findings(buf as unknown as JsonValue)) };
+      reply = { id, ok: true, findings: inputs.map((buf) => evaluator.findings(buf as unknown as JsonValue)) };
     } catch (err) {
-      reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
+      reply = { id, ok: false, error: err instanceof Error ? err.message : String(err) };
     }
     port.postMessage(reply);
   });
 }
 
 export interface EvalWorker {
-  /** Findings of each input (JSON documents), in order. */
+  /**
+   * Findings of each input (JSON documents), in order. Requests may overlap: a caller can
+   * send documents as they are made and collect the answers later.
+   */
   evaluate(inputs: JsonValue[]): Promise<Finding[][]>;
   close(): void;
 }
@@ -51,26 +57,39 @@ export function startEvalWorker(wasm: Uint8Array, data: JsonValue): EvalWorker |
   }
   worker.unref();
   let failed: Error | undefined;
-  worker.on("error", (err) => (failed = err));
+  const pending = new Map<number, { resolve(f: Finding[][]): void; reject(e: Error): void }>();
+  const fail = (err: Error) => {
+    failed ??= err;
+    for (const p of pending.values()) p.reject(failed);
+    pending.clear();
+    worker.unref();
+  };
+  worker.on("error", fail);
+  worker.on("exit", () => fail(new Error("the evaluation worker stopped")));
+  worker.on("message", (reply: Reply) => {
+    const p = pending.get(reply.id);
+    if (!p) return;
+    pending.delete(reply.id);
+    if (reply.ok) p.resolve(reply.findings);
+    else p.reject(new Error(reply.error));
+    // only outstanding requests keep the process alive
+    if (pending.size === 0) worker.unref();
+  });
   const encoder = new TextEncoder();
+  let nextId = 0;
   return {
     evaluate(inputs) {
       if (failed) return Promise.reject(failed);
+      const buffers = inputs.map((doc) => {
+        const bytes = encoder.encode(JSON.stringify(doc));
+        // transfer exactly the JSON: the SDK takes a whole ArrayBuffer as the input
+        return (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+      });
+      const id = nextId++;
       return new Promise((resolve, reject) => {
-        const buffers = inputs.map((doc) => {
-          const bytes = encoder.encode(JSON.stringify(doc));
-          // transfer exactly the JSON: the SDK takes a whole ArrayBuffer as the input
-          return (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
-        });
-        const onError = (err: Error) => reject(err);
-        worker.once("error", onError);
-        worker.once("message", (reply: Reply) => {
-          worker.off("error", onError);
-          if (reply.ok) resolve(reply.findings);
-          else reject(new Error(reply.error));
-        });
+        pending.set(id, { resolve, reject });
         worker.ref();
-        worker.postMessage(buffers, buffers);
+        worker.postMessage({ id, inputs: buffers } satisfies Request, buffers);
       });
     },
     close() {

@@ -19,6 +19,11 @@ export interface ExtractOptions {
   /** `:VAR` placeholder substitutions */
   placeholders?: Record<string, string>;
   pgVersion?: number;
+  /**
+   * Called once per file as soon as its document is final (in extraction order: migrations
+   * in version order, then dbt models, then the rest), so a caller can start on it early.
+   */
+  onDocument?: (index: number, doc: InputDocument) => void;
 }
 
 export interface ProjectFile {
@@ -204,7 +209,11 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
   const migrations = idx.filter((i) => files[i]!.type === "migration").sort((a, b) => compareMigrations(files[a]!.path, files[b]!.path));
   const plain = idx.filter((i) => files[i]!.type === "sql" || files[i]!.type === "retraining");
   const models = idx.filter((i) => files[i]!.type === "dbt_model");
-  for (const i of migrations) documents[i] = safeExtract(files[i]!, sh);
+  const done = (i: number, doc: InputDocument) => {
+    documents[i] = doc;
+    opts.onDocument?.(i, doc);
+  };
+  for (const i of migrations) done(i, safeExtract(files[i]!, sh));
   if (models.length) {
     const dbt = new DbtProject(opts.rootDir, models.map((i) => files[i]!), sh.catalog, sh.notes);
     // upstream models first, so taint follows the DAG
@@ -214,10 +223,10 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
       const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error ?? "could not render the model");
       if (r.info) doc.dbt = r.info;
       dbt.afterModel(f, doc, sh.classes);
-      documents[i] = doc;
+      done(i, doc);
     }
   }
-  for (const i of plain) documents[i] = safeExtract(files[i]!, sh);
+  for (const i of plain) done(i, safeExtract(files[i]!, sh));
   return { documents, notes: sh.notes };
 }
 

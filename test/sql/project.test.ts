@@ -183,3 +183,22 @@ describe("file types", () => {
     expect(fileTypeOf("models/a.sql", { dbtModelPaths: ["models"] })).toBe("dbt_model");
   });
 });
+
+describe("onDocument", () => {
+  it("hands over each document once, as soon as it is final, in extraction order", () => {
+    const files = [
+      { path: "q.sql", text: "SELECT id FROM a;", type: "sql" as const },
+      { path: "migrations/V10__b.sql", text: "ALTER TABLE a ADD COLUMN b int;", type: "migration" as const },
+      { path: "migrations/V2__a.sql", text: "CREATE TABLE a (id int);", type: "migration" as const },
+    ];
+    const seen: [number, number][] = [];
+    const { documents } = extractProject(files, {
+      rootDir: "/p",
+      // the statements of a document do not change after it is handed over
+      onDocument: (i, doc) => seen.push([i, JSON.stringify(doc).length]),
+    });
+    expect(seen.map(([i]) => i)).toEqual([2, 1, 0]);
+    expect(seen.map(([i, n]) => [i, JSON.stringify(documents[i]).length])).toEqual(seen);
+    expect(documents[0]!.catalog?.tables["public.a"]?.columns.map((c) => c.name)).toEqual(["id", "b"]);
+  });
+});
