@@ -176,6 +176,13 @@ const action = {
     cascade: bool,
     trigger: { ...nstr, description: "ENABLE/DISABLE TRIGGER: the trigger name, `all` or `user`" },
     tablespace: nstr,
+    previous: {
+      type: ["object", "null"],
+      description: "alter_column_type, set_not_null, drop_not_null: the column's type and nullability just before this action (catalog replay, earlier statements of the file included); null when unknown",
+      properties: { type, not_null: bool },
+      required: ["type", "not_null"],
+      additionalProperties: false,
+    },
     location,
   },
   required: ["kind"],

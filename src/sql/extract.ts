@@ -1,12 +1,12 @@
 // SQL text → statement facts: splits a file with exact spans, recovers from syntax errors
 // statement by statement, and turns each parse tree into a Statement (kinds, targets,
 // ALTER TABLE actions, nested PL/pgSQL statements, catalog effects, reads and writes).
-import type { Action, ActionKind, Column, Constraint, Location, ObjectRef, Statement } from "./facts.js";
+import type { Action, ActionKind, Column, ColumnState, Constraint, Location, ObjectRef, Statement } from "./facts.js";
 import { ByteMap, codePointToUtf16, parsePlpgsql, parseSql, type PgNode } from "./parser.js";
 import { splitStatements, trimRange } from "./lexer.js";
 import { OffsetMap } from "./preprocess.js";
 import { collectFunctions, columnOf, constraintOf, defaultInfo, defElemValue, names, objectName, qnameOf, rangeVar, sval, typeOf, type QName } from "./ast.js";
-import { Catalog, relKey } from "./catalog.js";
+import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
 import { resolveStatement, type Classifier } from "./resolve.js";
 import type { Approver } from "./classify.js";
 
@@ -437,8 +437,16 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       const q = rangeVar(n.relation);
       st.targets.push(target(ctx, q, kind, loc(n.relation?.location)));
       if (n.missing_ok) st.if_exists = true;
-      st.actions = (n.cmds ?? []).map((c: PgNode) => alterAction(ctx, src, c.AlterTableCmd ?? {}));
-      applyAlter(ctx, q, st.actions!);
+      // each action is applied to the catalog before the next one is read, so `previous`
+      // sees earlier statements of the file and earlier actions of this statement
+      const actions: Action[] = [];
+      for (const c of n.cmds ?? []) {
+        const a = alterAction(ctx, src, c.AlterTableCmd ?? {});
+        if (a.kind === "alter_column_type" || a.kind === "set_not_null" || a.kind === "drop_not_null") a.previous = previousOf(ctx, q, a.column);
+        actions.push(a);
+        applyAlter(ctx, q, [a]);
+      }
+      st.actions = actions;
       break;
     }
     case "RenameStmt": {
@@ -908,7 +916,17 @@ function applyAlter(ctx: FileContext, q: QName, actions: Action[]): void {
       continue;
     }
     if (!rel) continue;
-    if (a.kind === "add_column" && a.definition) rel.columns.set(a.definition.name, { name: a.definition.name, def: a.definition, classifications: new Set() });
+    if (a.kind === "alter_column_type" || a.kind === "set_not_null" || a.kind === "drop_not_null") {
+      const c = a.column ? rel.columns.get(a.column) : undefined;
+      // a new definition object: the old one is also an earlier statement's fact
+      if (c?.def) setDef(c, a.kind === "alter_column_type" ? { ...c.def, type: a.type ?? null } : { ...c.def, not_null: a.kind === "set_not_null" });
+    } else if (a.kind === "add_constraint" && a.constraint?.kind === "primary_key") {
+      // a primary key makes its columns NOT NULL
+      for (const name of a.constraint.columns ?? []) {
+        const c = rel.columns.get(name);
+        if (c?.def && !c.def.not_null) setDef(c, { ...c.def, not_null: true });
+      }
+    } else if (a.kind === "add_column" && a.definition) rel.columns.set(a.definition.name, { name: a.definition.name, def: a.definition, classifications: new Set() });
     else if (a.kind === "drop_column" && a.column) rel.columns.delete(a.column);
     else if (a.kind === "rename_column" && a.column && a.new_name) {
       const c = rel.columns.get(a.column);
@@ -919,6 +937,18 @@ function applyAlter(ctx: FileContext, q: QName, actions: Action[]): void {
       }
     }
   }
+}
+
+function setDef(c: CatalogColumn, def: Column): void {
+  c.def = def;
+  c.snapshot = undefined;
+}
+
+/** A column's type and nullability in the catalog now; null when the catalog does not know its definition. */
+function previousOf(ctx: FileContext, q: QName, column: string | null | undefined): ColumnState | null {
+  const def = column ? ctx.catalog.get(q.schema, q.name)?.columns.get(column)?.def : undefined;
+  if (!def?.type) return null;
+  return { type: def.type, not_null: !!def.not_null };
 }
 
 // ---- statements nested in function and DO bodies ----------------------------------------

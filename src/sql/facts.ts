@@ -95,6 +95,12 @@ export type ActionKind =
   | "add_identity" | "drop_identity" | "set_statistics" | "set_storage" | "owner_to"
   | "enable_rls" | "disable_rls" | "force_rls" | "no_force_rls" | "cluster_on" | "set_options" | "rename" | "other";
 
+/** A column's type and nullability at one point of the catalog replay. */
+export interface ColumnState {
+  type: SqlType | null;
+  not_null: boolean;
+}
+
 export interface Action {
   kind: ActionKind;
   column?: string | null;
@@ -112,6 +118,8 @@ export interface Action {
   cascade?: boolean;
   trigger?: string | null;
   tablespace?: string | null;
+  /** alter_column_type, set_not_null, drop_not_null: the column just before this action (catalog replay), null when unknown */
+  previous?: ColumnState | null;
   location?: Location;
 }
 
