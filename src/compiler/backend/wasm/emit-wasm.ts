@@ -19,7 +19,7 @@ const HELPERS = {
   rt_bad_entrypoint: 0,
   rt_nz: 1,
   rt_result_set: 1,
-  rt_get: 3,
+  rt_get: 2,
   rt_index: 2,
   rt_len: 1,
   rt_at: 2,
@@ -259,8 +259,7 @@ function compileRule(ctx: Ctx, rule: RuleIR): Uint8Array {
   f.if();
   f.op(Op.return).end();
 
-  const [sp, sl] = ctx.data.bytes("statements");
-  f.get(P_INPUT).i32(sp).i32(sl).call(ctx.fn.rt_get).tee(stmts).call(ctx.fn.rt_len).set(n);
+  f.get(P_INPUT).i32(ctx.data.value("statements")).call(ctx.fn.rt_get).tee(stmts).call(ctx.fn.rt_len).set(n);
   f.i32(0).set(i);
   const done = f.block();
   const next = f.loop();
@@ -394,8 +393,7 @@ function compileValue(ctx: Ctx, st: RuleState, e: Expr): void {
       }
       for (const seg of e.path) {
         if (typeof seg === "string") {
-          const [p, n] = ctx.data.bytes(seg);
-          f.i32(p).i32(n).call(ctx.fn.rt_get);
+          f.i32(ctx.data.value(seg)).call(ctx.fn.rt_get);
         } else if (Number.isInteger(seg) && seg >= 0 && seg <= 0x7fffffff) {
           f.i32(seg).call(ctx.fn.rt_index);
         } else {

@@ -9,6 +9,13 @@ const T_STR = 4;
 const T_ARR = 5;
 const T_OBJ = 6;
 
+/** The runtime's key hash (value.ts `hash_bytes`): FNV-1a over the UTF-8 bytes, never 0. */
+export function keyHash(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (const c of b) h = Math.imul(h ^ c, 0x01000193) >>> 0;
+  return h === 0 ? 1 : h;
+}
+
 export class StaticData {
   private buf = new Uint8Array(4096);
   private view = new DataView(this.buf.buffer);
@@ -16,6 +23,7 @@ export class StaticData {
   private readonly byteCache = new Map<string, number>();
   private readonly valueCache = new Map<string, number>();
   private readonly enc = new TextEncoder();
+  private readonly hashes = new Map<number, number>();
 
   /** `base`: address of the first byte (8-aligned). */
   constructor(readonly base: number) {}
@@ -79,10 +87,13 @@ export class StaticData {
     }
     if (typeof v === "string") {
       const [p, n] = this.bytes(v);
-      const at = this.reserve(12);
+      const h = keyHash(this.enc.encode(v));
+      const at = this.reserve(16);
       this.u32(at, T_STR);
       this.u32(at + 4, n);
       this.u32(at + 8, p);
+      this.u32(at + 12, h);
+      this.hashes.set(this.base + at, h);
       return this.base + at;
     }
     if (Array.isArray(v)) {
@@ -104,12 +115,15 @@ export class StaticData {
     ks.forEach((a, i) => this.u32(ka + i * 4, a));
     const va = this.reserve(Math.max(vs.length, 1) * 4);
     vs.forEach((a, i) => this.u32(va + i * 4, a));
-    const at = this.reserve(20);
+    // The runtime's Bloom filter of the keys' hashes (value.ts `bloom_bit`).
+    const bloom = ks.reduce((m, k) => (m | (1 << (this.hashes.get(k)! >>> 27))) >>> 0, 0);
+    const at = this.reserve(24);
     this.u32(at, T_OBJ);
     this.u32(at + 4, ks.length);
     this.u32(at + 8, Math.max(ks.length, 1));
     this.u32(at + 12, this.base + ka);
     this.u32(at + 16, this.base + va);
+    this.u32(at + 20, bloom);
     return this.base + at;
   }
 

@@ -5,7 +5,7 @@ import { HEAP_PTR as HEAP, alloc, abort_msg } from "./mem";
 import * as mem from "./mem";
 import {
   T_NULL, T_BOOL, T_STR, T_ARR, T_OBJ, T_NUM, NULLV, TRUEV,
-  tag, vlen, sptr, num, elem, okeys, ovals, get_field, deep_eq, str_cmp, mk_num, mk_str, arr_new, arr_push, obj_new, obj_put, obj_find,
+  tag, vlen, sptr, num, elem, okeys, ovals, get_field, get_field_k, deep_eq, str_cmp, mk_num, mk_str, arr_new, arr_push, obj_new, obj_put, obj_find,
 } from "./value";
 import { parse, dump, sb_new, sb_bytes, sb_value, sb_to_str, sb_byte } from "./json";
 import { glob, like, classified } from "./match";
@@ -168,8 +168,9 @@ export function rt_result_set(v: usize): usize {
 // ---------------------------------------------------------------------------
 // Helpers for generated rule code
 
-export function rt_get(v: usize, kp: usize, kl: u32): usize {
-  return get_field(v, kp, kl);
+/** Field read; `k` is a constant string value of the policy, its hash laid out with it. */
+export function rt_get(v: usize, k: usize): usize {
+  return get_field_k(v, k);
 }
 export function rt_index(v: usize, i: i32): usize {
   if (tag(v) != T_ARR || i < 0 || <u32>i >= vlen(v)) return NULLV;

@@ -3,7 +3,8 @@
 import { alloc } from "./mem";
 import {
   T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_SET, NULLV, TRUEV, FALSEV,
-  tag, vlen, sptr, num, elem, okeys, ovals, mk_num, mk_str, arr_new, arr_new_t, arr_push, obj_new, obj_put, str_cmp,
+  tag, vlen, sptr, num, elem, okeys, ovals, mk_num, mk_str, mk_str_h, arr_new, arr_new_t, arr_push, obj_new, obj_put, str_cmp,
+  FNV_BASIS, FNV_PRIME, hash_fix,
 } from "./value";
 import { shortest, DIGITS, DECIMAL_POINT, decimal_to_f64, PDIGITS, MAX_DIGITS } from "./num";
 
@@ -123,6 +124,20 @@ export function sb_number(b: usize, v: f64): void {
   }
 }
 
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+
+/**
+ * Non-zero when any of the 8 bytes is `"`, `\` or below 0x20 (the bytes a JSON string
+ * scan must stop at). Exact as a yes/no answer; the caller finds the byte one at a time.
+ */
+// @ts-ignore: decorator
+@inline export function special8(v: u64): u64 {
+  const q = v ^ (ONES * 0x22);
+  const b = v ^ (ONES * 0x5c);
+  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - ONES * 0x20) & ~v)) & HIGHS;
+}
+
 // ---------------------------------------------------------------------------
 // Printing
 
@@ -134,8 +149,18 @@ const HEX = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99,
  */
 export function sb_json_string(b: usize, p: usize, n: u32, surrogates: bool): void {
   sb_byte(b, 34);
+  // High bytes need a look only when lone surrogates are printed as escapes.
+  const attention: u64 = surrogates ? HIGHS : 0;
   let start: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
+  let i: u32 = 0;
+  while (true) {
+    // Skip 8 bytes at a time while none needs escaping.
+    while (i + 8 <= n) {
+      const w = load<u64>(p + i);
+      if ((special8(w) | (w & attention)) != 0) break;
+      i += 8;
+    }
+    if (i >= n) break;
     const c = <u32>load<u8>(p + i);
     let esc: u32 = 0;
     if (c == 34 || c == 92) esc = c;
@@ -150,11 +175,14 @@ export function sb_json_string(b: usize, p: usize, n: u32, surrogates: bool): vo
       sb_byte(b, load<u8>(HEX + ((cu >> 8) & 15)));
       sb_byte(b, load<u8>(HEX + ((cu >> 4) & 15)));
       sb_byte(b, load<u8>(HEX + (cu & 15)));
-      i += 2;
-      start = i + 1;
+      i += 3;
+      start = i;
       continue;
     }
-    if (esc == 0) continue;
+    if (esc == 0) {
+      i++;
+      continue;
+    }
     sb_bytes(b, p + start, i - start);
     sb_byte(b, 92);
     sb_byte(b, esc);
@@ -164,7 +192,8 @@ export function sb_json_string(b: usize, p: usize, n: u32, surrogates: bool): vo
       sb_byte(b, load<u8>(HEX + (c >> 4)));
       sb_byte(b, load<u8>(HEX + (c & 15)));
     }
-    start = i + 1;
+    i++;
+    start = i;
   }
   sb_bytes(b, p + start, n - start);
   sb_byte(b, 34);
@@ -245,6 +274,10 @@ export function dump(v: usize, mode: i32): usize {
 
 // ---------------------------------------------------------------------------
 // Parsing. REGO: also accept Rego value text (sets, Go-style string escapes).
+// The input is parsed on every evaluation, so the common shapes have fast paths: strings
+// are scanned 8 bytes at a time, escape-free strings point into the source text, runs
+// between escapes are copied in bulk, and integers of up to 15 digits skip the exact
+// decimal conversion.
 
 let P: usize = 0;
 let END: usize = 0;
@@ -272,12 +305,16 @@ export function parse(ptr: usize, len: u32, rego: bool): usize {
   return P < END ? <u32>load<u8>(P) : 0;
 }
 
-function ws(): void {
-  while (P < END) {
-    const c = load<u8>(P);
-    if (c == 32 || c == 9 || c == 10 || c == 13) P++;
+// @ts-ignore: decorator
+@inline function ws(): void {
+  let p = P;
+  const end = END;
+  while (p < end) {
+    const c = load<u8>(p);
+    if (c == 32 || c == 9 || c == 10 || c == 13) p++;
     else break;
   }
+  P = p;
 }
 
 function err(): usize {
@@ -300,9 +337,9 @@ function lit(s: usize): bool {
 function parse_value(): usize {
   if (FAILED) return NULLV;
   const c = peek();
+  if (c == 34) return parse_string();
   if (c == 123) return parse_object();
   if (c == 91) return parse_array();
-  if (c == 34) return parse_string();
   if (c == 45 || (c >= 48 && c <= 57)) return parse_number();
   if (c == 116 && lit(S_TRUE)) return TRUEV;
   if (c == 102 && lit(S_FALSE)) return FALSEV;
@@ -373,7 +410,7 @@ function parse_object(): usize {
     if (tag(first) != T_STR) return err();
   } else {
     if (peek() != 34) return err();
-    first = parse_string();
+    first = parse_key();
   }
   const o = obj_new(8);
   let k = first;
@@ -393,7 +430,7 @@ function parse_object(): usize {
     if (c != 44) return err();
     ws();
     if (peek() != 34) return err();
-    k = parse_string();
+    k = parse_key();
   }
   DEPTH--;
   return o;
@@ -444,42 +481,69 @@ function put_utf8(b: usize, cp: u32): void {
   }
 }
 
+/** An object key: keys are short, so the scan is byte-wise and computes the key's hash. */
+function parse_key(): usize {
+  const start = P + 1;
+  const end = END;
+  let p = start;
+  let h = FNV_BASIS;
+  while (p < end) {
+    const c = <u32>load<u8>(p);
+    if (c == 34) {
+      P = p + 1;
+      return mk_str_h(start, <u32>(p - start), hash_fix(h));
+    }
+    if (c == 92 || c < 0x20) break;
+    h = (h ^ c) * FNV_PRIME;
+    p++;
+  }
+  // Escapes (or an error): the general path; the hash is computed when the key is stored.
+  return parse_string();
+}
+
 function parse_string(): usize {
-  P++;
-  const start = P;
+  const start = P + 1;
+  const end = END;
+  let p = start;
   // Fast path: no escapes, the value points into the source text (which stays live:
   // input below opa_eval's heap, data buffers are never reused by this allocator).
-  while (P < END) {
-    const c = load<u8>(P);
+  while (true) {
+    while (p + 8 <= end && special8(load<u64>(p)) == 0) p += 8;
+    if (p >= end) return err();
+    const c = load<u8>(p);
     if (c == 34) {
-      const s = mk_str(start, <u32>(P - start));
-      P++;
-      return s;
+      P = p + 1;
+      return mk_str(start, <u32>(p - start));
     }
     if (c == 92) break;
     // Raw control characters are not allowed in JSON (nor in Go-quoted Rego strings).
     if (c < 0x20) return err();
-    P++;
+    p++;
   }
-  if (P >= END) return err();
-  const b = sb_new(<u32>(P - start) + 16);
-  sb_bytes(b, start, <u32>(P - start));
+  const b = sb_new(<u32>(p - start) + 16);
+  sb_bytes(b, start, <u32>(p - start));
   while (true) {
-    if (P >= END) return err();
-    const c = <u32>load<u8>(P);
+    // Copy the run up to the next byte that needs attention in one go.
+    const run = p;
+    while (true) {
+      while (p + 8 <= end && special8(load<u64>(p)) == 0) p += 8;
+      if (p >= end) break;
+      const c = load<u8>(p);
+      if (c == 34 || c == 92 || c < 0x20) break;
+      p++;
+    }
+    if (p > run) sb_bytes(b, run, <u32>(p - run));
+    if (p >= end) return err();
+    const c = <u32>load<u8>(p);
     if (c == 34) {
-      P++;
+      P = p + 1;
       return sb_to_str(b);
     }
     if (c < 0x20) return err();
-    if (c != 92) {
-      sb_byte(b, c);
-      P++;
-      continue;
-    }
-    P++;
-    if (P >= END) return err();
-    const e = <u32>load<u8>(P++);
+    // c is a backslash
+    p++;
+    if (p >= end) return err();
+    const e = <u32>load<u8>(p++);
     switch (e) {
       case 34: case 92: case 47: sb_byte(b, e); break;
       case 98: sb_byte(b, 8); break;
@@ -488,14 +552,14 @@ function parse_string(): usize {
       case 114: sb_byte(b, 13); break;
       case 116: sb_byte(b, 9); break;
       case 117: {
-        let cp = hexn(P, 4);
+        let cp = hexn(p, 4);
         if (cp < 0) return err();
-        P += 4;
-        if (cp >= 0xd800 && cp < 0xdc00 && P + 1 < END && load<u8>(P) == 92 && load<u8>(P + 1) == 117) {
-          const lo = hexn(P + 2, 4);
+        p += 4;
+        if (cp >= 0xd800 && cp < 0xdc00 && p + 1 < end && load<u8>(p) == 92 && load<u8>(p + 1) == 117) {
+          const lo = hexn(p + 2, 4);
           if (lo >= 0xdc00 && lo < 0xe000) {
             cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            P += 6;
+            p += 6;
           }
         }
         // A lone surrogate is kept WTF-8 encoded and printed back as an escape.
@@ -507,14 +571,14 @@ function parse_string(): usize {
         if (e == 97) sb_byte(b, 7);
         else if (e == 118) sb_byte(b, 11);
         else if (e == 120) {
-          const v = hexn(P, 2);
+          const v = hexn(p, 2);
           if (v < 0) return err();
-          P += 2;
+          p += 2;
           sb_byte(b, <u32>v);
         } else if (e == 85) {
-          const v = hexn(P, 8);
+          const v = hexn(p, 8);
           if (v < 0) return err();
-          P += 8;
+          p += 8;
           put_utf8(b, <u32>v);
         } else return err();
       }
@@ -524,6 +588,34 @@ function parse_string(): usize {
 }
 
 function parse_number(): usize {
+  // Fast path: an integer of at most 15 digits (no fraction, no exponent) is exact as a
+  // double, so it needs no decimal conversion.
+  {
+    let p = P;
+    const end = END;
+    let neg = false;
+    if (load<u8>(p) == 45) {
+      neg = true;
+      p++;
+    }
+    const ds = p;
+    let v: u64 = 0;
+    while (p < end) {
+      const d = <u32>load<u8>(p) - 48;
+      if (d > 9) break;
+      v = v * 10 + <u64>d;
+      p++;
+    }
+    const nd = p - ds;
+    if (nd > 0 && nd <= 15 && (nd == 1 || load<u8>(ds) != 48)) {
+      const c = p < end ? <u32>load<u8>(p) : 0;
+      if (c != 46 && c != 101 && c != 69) {
+        P = p;
+        const f = <f64>v;
+        return mk_num(neg ? -f : f);
+      }
+    }
+  }
   let neg = false;
   if (peek() == 45) {
     neg = true;

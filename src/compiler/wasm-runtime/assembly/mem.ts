@@ -10,19 +10,30 @@ export let HEAP_PTR: usize = 0;
 
 const MSG_MALLOC = memory.data<u8>([111, 112, 97, 95, 109, 97, 108, 108, 111, 99, 58, 32, 102, 97, 105, 108, 101, 100, 0]); // "opa_malloc: failed"
 
+// A size the memory is known to have: memory never shrinks, so an allocation ending below
+// it needs no check of the live size. 0 in a fresh instance (a pool clone re-learns it).
+let KNOWN_SIZE: usize = 0;
+
 /** 8-byte aligned allocation; grows memory from its live size, aborts when it cannot. */
-export function alloc(n: usize): usize {
+// @ts-ignore: decorator
+@inline export function alloc(n: usize): usize {
   const p = (HEAP_PTR + 7) & ~(<usize>7);
   const end = p + n;
   // Overflow of the 32-bit address space counts as a failed growth too.
+  if (end > KNOWN_SIZE || end < p) grow_to(p, end);
+  HEAP_PTR = end;
+  return p;
+}
+
+function grow_to(p: usize, end: usize): void {
   if (end < p) fail();
-  const have = (<usize>memory.size()) << 16;
+  let have = (<usize>memory.size()) << 16;
   if (end > have) {
     const need = <i32>((end - have + 0xffff) >> 16);
     if (memory.grow(need) < 0) fail();
+    have = (<usize>memory.size()) << 16;
   }
-  HEAP_PTR = end;
-  return p;
+  KNOWN_SIZE = have;
 }
 
 function fail(): void {
