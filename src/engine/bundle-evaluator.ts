@@ -1,12 +1,14 @@
 // Evaluates a compiled Warden bundle through the real OPA wasm SDK, exactly as any
 // enforcer would: entrypoints by name, the bundle's data.json as data, result sets
 // unwrapped, and the SDK's thrown strings turned into Errors that say what failed.
-import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import * as opaWasm from "@open-policy-agent/opa-wasm";
 import type { Decision, Finding, JsonValue } from "../compiler/ir/ir.js";
 import { readBundle, type ReadBundleOptions } from "../compiler/bundle/read-bundle.js";
 import { ENTRYPOINT_DECISION, ENTRYPOINT_FINDINGS, type BundleManifest } from "../compiler/bundle/manifest.js";
 
-type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
+// the package's ESM entry re-exports only `loadPolicy` by name; the sync loader is on its default export
+const { loadPolicySync } = (opaWasm as unknown as { default: typeof opaWasm }).default;
+type LoadedPolicy = ReturnType<typeof loadPolicySync>;
 
 export interface BundleEvaluatorOptions extends ReadBundleOptions {
   /** Initial wasm memory, in 64 KiB pages or as a descriptor (the SDK's default is 5 pages). */
@@ -75,7 +77,9 @@ export async function loadBundleEvaluator(
   let policy: LoadedPolicy;
   try {
     // Copy into a fresh ArrayBuffer: a Node Buffer may be a view into a shared pool.
-    policy = await loadPolicy(new Uint8Array(wasm).buffer, opts.memory);
+    // Compiled synchronously (a policy module is small): the SDK's async loader tests for
+    // a fetch `Response`, and touching that global loads Node's whole fetch stack (~15 ms).
+    policy = loadPolicySync(new Uint8Array(wasm).buffer, opts.memory);
   } catch (err) {
     throw wrap("loading policy.wasm", err);
   }
