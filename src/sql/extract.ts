@@ -447,6 +447,9 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
         applyAlter(ctx, q, [a]);
       }
       st.actions = actions;
+      // columns added by ADD COLUMN are column definitions like CREATE TABLE's
+      const added = actions.filter((a) => a.kind === "add_column" && a.definition).map((a) => a.definition!);
+      if (added.length) st.columns = added;
       break;
     }
     case "RenameStmt": {
@@ -833,7 +836,10 @@ function alterAction(ctx: FileContext, src: Src, c: PgNode): Action {
       a.definition = col;
       if (c.missing_ok) a.if_not_exists = true;
       const l = nodeLocation(ctx, src, def?.ColumnDef?.location);
-      if (l) a.location = l;
+      if (l) {
+        a.location = l;
+        col.location = l;
+      }
       break;
     }
     case "AT_DropColumn":

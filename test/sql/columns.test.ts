@@ -1,0 +1,35 @@
+// Column definitions in `statement.columns`: CREATE TABLE and ALTER TABLE ADD COLUMN alike,
+// `primary_key` only for the column's own inline constraint, CHECK constraint columns.
+import { beforeAll, describe, expect, it } from "vitest";
+import { extractStatementFacts, initSqlParser, type Statement } from "../../src/sql/index.js";
+
+beforeAll(async () => {
+  await initSqlParser();
+});
+
+const last = (sql: string): Statement => {
+  const all = extractStatementFacts(sql);
+  return all[all.length - 1]!;
+};
+
+describe("ALTER TABLE ADD COLUMN in statement.columns", () => {
+  it("lists each added column with its definition and location, as the action does", () => {
+    const s = last("ALTER TABLE users\n  ADD COLUMN bio varchar(10) NOT NULL DEFAULT '',\n  ALTER COLUMN x SET NOT NULL,\n  ADD COLUMN IF NOT EXISTS seen_at timestamp;");
+    expect(s.columns).toEqual([
+      { name: "bio", type: { name: "varchar", schema: null, args: [10], array: false }, not_null: true, has_default: true, default_volatile: false, default_functions: [], location: { line: 2, column: 14 } },
+      { name: "seen_at", type: { name: "timestamp", schema: null, args: [], array: false }, not_null: false, has_default: false, location: { line: 4, column: 28 } },
+    ]);
+    expect(s.actions!.filter((a) => a.kind === "add_column").map((a) => [a.definition, a.location])).toEqual(s.columns!.map((c) => [c, c.location]));
+  });
+
+  const cases: [string, string, [string, string | undefined, boolean][] | undefined][] = [
+    ["serial", "ALTER TABLE t ADD COLUMN id serial", [["id", "int4", true]]],
+    ["json", "ALTER TABLE t ADD json_col json", [["json_col", "json", false]]],
+    ["no ADD COLUMN: no columns", "ALTER TABLE t ALTER COLUMN a TYPE text, DROP COLUMN b", undefined],
+    ["ALTER TYPE ADD ATTRIBUTE", "ALTER TYPE pair ADD ATTRIBUTE c char(2)", [["c", "char", false]]],
+  ];
+  it.each(cases)("%s", (_name, sql, expected) => {
+    const s = last(sql);
+    expect(s.columns?.map((c) => [c.name, c.type?.name, c.serial ?? false])).toEqual(expected);
+  });
+});
