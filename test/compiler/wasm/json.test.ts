@@ -3,7 +3,9 @@
 // shortcuts, duplicate keys), and field lookups in objects with many similar keys.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
 import { emitWasm } from "../../../src/compiler/backend/wasm/emit-wasm.js";
+import { keyHash } from "../../../src/compiler/backend/wasm/layout.js";
 import { defaultData } from "../../../src/compiler/ir/interpret.js";
 import type { Expr, JsonValue } from "../../../src/compiler/ir/ir.js";
 import { compile, mismatch } from "./diff.js";
@@ -111,6 +113,17 @@ describe("JSON parser and printer", () => {
 });
 
 describe("field lookup", () => {
+  it("uses the hashes strings.ts records for the runtime's own names", () => {
+    const src = readFileSync(new URL("../../../src/compiler/wasm-runtime/assembly/strings.ts", import.meta.url), "utf8");
+    const names = [...src.matchAll(/export const S_(\w+): usize = memory\.data<u8>\(\[([\d, ]+)\]\);/g)];
+    expect(names.length).toBeGreaterThan(30);
+    for (const [, name, bytes] of names) {
+      const b = Uint8Array.from(bytes!.split(",").map(Number)).subarray(0, -1);
+      expect(src, name).toContain(`export const L_${name}: u32 = ${b.length};`);
+      expect(src, name).toContain(`export const H_${name}: u32 = 0x${keyHash(b).toString(16).padStart(8, "0")};`);
+    }
+  });
+
   it("reads the same fields as the interpreter in objects with many similar keys", async () => {
     const keys = Array.from({ length: 48 }, (_, i) => ["k", "kk", "kind", "kine", "x"][i % 5]! + (i >> 1 ? String.fromCharCode(97 + (i % 26)) : ""));
     const probe = [...new Set(keys), "missing", "kin", "kindx", ""];

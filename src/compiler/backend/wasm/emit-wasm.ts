@@ -31,7 +31,7 @@ const HELPERS = {
   rt_contains_any: 2,
   rt_glob: 3,
   rt_like: 3,
-  rt_is: 4,
+  rt_is: 2,
   rt_count: 1,
   rt_num_i: 1,
   rt_list_new: 1,
@@ -42,7 +42,8 @@ const HELPERS = {
   rt_sb_str: 1,
   rt_findings_new: 0,
   rt_scope: 1,
-  rt_severity: 3,
+  rt_severity: 2,
+  rt_prepare: 1,
   rt_loc: 1,
   rt_emit: 7,
   rt_emit_mask: 7,
@@ -183,6 +184,7 @@ function compileEntry(ctx: Ctx, ruleFns: number[]): Uint8Array {
   f.if();
   f.call(ctx.fn.rt_bad_entrypoint).op(Op.unreachable).end();
   f.call(ctx.fn.rt_findings_new).set(out);
+  f.get(2).call(ctx.fn.rt_prepare);
   f.get(1).call(ctx.fn.rt_scope).set(scope);
   for (const r of ruleFns) f.get(1).get(2).get(out).get(scope).call(r);
   f.get(out).call(ctx.fn.rt_finish).set(found);
@@ -254,7 +256,7 @@ function compileRule(ctx: Ctx, rule: RuleIR): Uint8Array {
   f.get(P_SCOPE).i32(mask).op(Op.i32And).op(Op.i32Eqz);
   f.if();
   f.op(Op.return).end();
-  f.get(P_DATA).i32(ctx.data.value(rule.id)).i32(SEVERITY_CODE[rule.severity]).call(ctx.fn.rt_severity).tee(sev);
+  f.i32(ctx.data.value(rule.id)).i32(SEVERITY_CODE[rule.severity]).call(ctx.fn.rt_severity).tee(sev);
   f.i32(3).op(Op.i32Eq);
   f.if();
   f.op(Op.return).end();
@@ -477,8 +479,7 @@ function compileBool(ctx: Ctx, st: RuleState, e: Expr): void {
     }
     case "is": {
       compileValue(ctx, st, e.column);
-      const [p, n] = ctx.data.bytes(e.classification);
-      f.get(P_DATA).i32(p).i32(n).call(ctx.fn.rt_is);
+      f.i32(ctx.data.value(e.classification)).call(ctx.fn.rt_is);
       return;
     }
     case "not":

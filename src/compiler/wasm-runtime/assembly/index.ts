@@ -240,8 +240,9 @@ export function rt_glob(v: usize, pp: usize, pl: u32): i32 {
 export function rt_like(v: usize, pp: usize, pl: u32): i32 {
   return like(v, pp, pl) ? 1 : 0;
 }
-export function rt_is(col: usize, data: usize, np: usize, nl: u32): i32 {
-  return classified(col, data, np, nl) ? 1 : 0;
+/** `col is NAME`; `name` is a constant string value. Needs rt_prepare of this evaluation. */
+export function rt_is(col: usize, name: usize): i32 {
+  return classified(col, W.CLASSES, name) ? 1 : 0;
 }
 /** count(): array length, object key count, string length in code points, else 0; as a number value. */
 export function rt_count(v: usize): usize {
@@ -290,8 +291,13 @@ export function rt_findings_new(): usize {
 export function rt_scope(input: usize): u32 {
   return W.scope(input);
 }
-export function rt_severity(data: usize, rule: usize, def: i32): i32 {
-  return W.severity(data, rule, def);
+/** Looks up once per evaluation what rt_severity and rt_is read from data. */
+export function rt_prepare(data: usize): void {
+  W.prepare(data);
+}
+/** The rule's severity code after data.warden.config.rules; needs rt_prepare of this evaluation. */
+export function rt_severity(rule: usize, def: i32): i32 {
+  return W.severity(rule, def);
 }
 export function rt_loc(v: usize): usize {
   return W.location(v);

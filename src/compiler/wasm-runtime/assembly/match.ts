@@ -1,7 +1,7 @@
 // Pattern matching over code points: globs (`*`, `**`, `?`), SQL LIKE (`%`, `_`, `\`),
 // and the classification test of IsExpr. One dynamic program, no backtracking.
 import { alloc } from "./mem";
-import { T_STR, T_ARR, T_OBJ, T_NULL, tag, vlen, sptr, elem, get_field } from "./value";
+import { T_STR, T_ARR, T_OBJ, T_NULL, tag, vlen, sptr, elem, get_field_h, get_field_k } from "./value";
 import * as S from "./strings";
 
 const T_STAR: i32 = -1;
@@ -212,21 +212,25 @@ function append(dst: usize, at: u32, src: usize, n: u32): u32 {
   return at + n;
 }
 
-/** `column is NAME` (IsExpr): the column's own tags, then data.warden.classifications[NAME]. */
-export function classified(col: usize, data: usize, np: usize, nl: u32): bool {
+/**
+ * `column is NAME` (IsExpr): the column's own tags, then data.warden.classifications[NAME]
+ * (`classes`: that object, looked up once per evaluation). `name`: a constant string value.
+ */
+export function classified(col: usize, classes: usize, name: usize): bool {
   if (tag(col) != T_OBJ) return false;
-  const tags = get_field(col, S.S_CLASSIFICATIONS, S.L_CLASSIFICATIONS);
+  const np = sptr(name), nl = vlen(name);
+  const tags = get_field_h(col, S.S_CLASSIFICATIONS, S.L_CLASSIFICATIONS, S.H_CLASSIFICATIONS);
   if (tag(tags) == T_ARR) {
     for (let i: u32 = 0; i < vlen(tags); i++) {
       const t = elem(tags, i);
       if (tag(t) == T_STR && vlen(t) == nl && memory.compare(sptr(t), np, nl) == 0) return true;
     }
   }
-  const pats = get_field(get_field(get_field(data, S.S_WARDEN, S.L_WARDEN), S.S_CLASSIFICATIONS, S.L_CLASSIFICATIONS), np, nl);
+  const pats = get_field_k(classes, name);
   if (tag(pats) != T_ARR) return false;
-  const schema = get_field(col, S.S_SCHEMA, S.L_SCHEMA);
-  const table = get_field(col, S.S_TABLE, S.L_TABLE);
-  const column = get_field(col, S.S_COLUMN, S.L_COLUMN);
+  const schema = get_field_h(col, S.S_SCHEMA, S.L_SCHEMA, S.H_SCHEMA);
+  const table = get_field_h(col, S.S_TABLE, S.L_TABLE, S.H_TABLE);
+  const column = get_field_h(col, S.S_COLUMN, S.L_COLUMN, S.H_COLUMN);
   if (tag(table) != T_STR || tag(column) != T_STR) return false;
   if (tag(schema) != T_NULL && tag(schema) != T_STR) return false;
   const sl = tag(schema) == T_STR ? vlen(schema) : S.L_PUBLIC;

@@ -225,6 +225,14 @@ export function get_field(v: usize, kp: usize, kl: u32): usize {
   return load<u32>(ovals(v) + (<usize>i << 2));
 }
 
+/** get_field with the key's hash known (the runtime's own names, strings.ts H_*). */
+export function get_field_h(v: usize, kp: usize, kl: u32, h: u32): usize {
+  if (tag(v) != T_OBJ) return NULLV;
+  const i = obj_find_h(v, kp, kl, h);
+  if (i < 0) return NULLV;
+  return load<u32>(ovals(v) + (<usize>i << 2));
+}
+
 /** get_field with the key given as a string value (its hash is cached in it). */
 export function get_field_k(v: usize, k: usize): usize {
   if (tag(v) != T_OBJ) return NULLV;

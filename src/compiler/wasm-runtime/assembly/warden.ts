@@ -3,7 +3,7 @@
 import { alloc } from "./mem";
 import {
   T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, NULLV, TRUEV, FALSEV,
-  tag, vlen, sptr, num, elem, ovals, mk_num, mk_str, arr_new, arr_push, obj_new, obj_append, get_field, str_cmp, deep_eq,
+  tag, vlen, sptr, num, elem, ovals, mk_num, mk_str, mk_str_h, arr_new, arr_push, obj_new, obj_append, get_field_h, get_field_k, str_cmp, deep_eq,
 } from "./value";
 import { sb_new, sb_bytes, sb_byte, sb_to_str } from "./json";
 import * as S from "./strings";
@@ -12,16 +12,16 @@ function is_str(v: usize, p: usize, n: u32): bool {
   return tag(v) == T_STR && vlen(v) == n && memory.compare(sptr(v), p, n) == 0;
 }
 
-function key(p: usize, n: u32): usize {
-  return mk_str(p, n);
+function key(p: usize, n: u32, h: u32): usize {
+  return mk_str_h(p, n, h);
 }
 
 // Scope bits: migration 1, dbt_model 2, retraining 4, sql 8, runtime 16.
 export function scope(input: usize): u32 {
-  const ctx = get_field(input, S.S_CONTEXT, S.L_CONTEXT);
+  const ctx = get_field_h(input, S.S_CONTEXT, S.L_CONTEXT, S.H_CONTEXT);
   if (is_str(ctx, S.S_RUNTIME, S.L_RUNTIME)) return 16;
   if (tag(ctx) != T_NULL && !is_str(ctx, S.S_CI, S.L_CI)) return 0;
-  const ft = get_field(get_field(input, S.S_FILE, S.L_FILE), S.S_TYPE, S.L_TYPE);
+  const ft = get_field_h(get_field_h(input, S.S_FILE, S.L_FILE, S.H_FILE), S.S_TYPE, S.L_TYPE, S.H_TYPE);
   if (is_str(ft, S.S_MIGRATION, S.L_MIGRATION)) return 1;
   if (is_str(ft, S.S_DBT_MODEL, S.L_DBT_MODEL)) return 2;
   if (is_str(ft, S.S_RETRAINING, S.L_RETRAINING)) return 4;
@@ -29,10 +29,21 @@ export function scope(input: usize): u32 {
   return 0;
 }
 
+// Parts of data every rule consults, looked up once per evaluation by `prepare` (data can
+// change only between evaluations: setData, opa_value_add_path).
+let CFG_RULES: usize = 0;
+export let CLASSES: usize = 0;
+
+export function prepare(data: usize): void {
+  const warden = get_field_h(data, S.S_WARDEN, S.L_WARDEN, S.H_WARDEN);
+  CFG_RULES = get_field_h(get_field_h(warden, S.S_CONFIG, S.L_CONFIG, S.H_CONFIG), S.S_RULES, S.L_RULES, S.H_RULES);
+  CLASSES = get_field_h(warden, S.S_CLASSIFICATIONS, S.L_CLASSIFICATIONS, S.H_CLASSIFICATIONS);
+}
+
 // Severity codes: 0 error, 1 warning, 2 info, 3 off. Action codes: 0 deny, 1 warn, 2 info, 3 mask, 4 require_approval.
-export function severity(data: usize, rule: usize, def: i32): i32 {
-  const rules = get_field(get_field(get_field(data, S.S_WARDEN, S.L_WARDEN), S.S_CONFIG, S.L_CONFIG), S.S_RULES, S.L_RULES);
-  const o = get_field(rules, sptr(rule), vlen(rule));
+/** `rule`: the rule id as a constant string value (its hash laid out with it). */
+export function severity(rule: usize, def: i32): i32 {
+  const o = get_field_k(CFG_RULES, rule);
   if (is_str(o, S.S_OFF, S.L_OFF)) return 3;
   if (is_str(o, S.S_ERROR, S.L_ERROR)) return 0;
   if (is_str(o, S.S_WARNING, S.L_WARNING)) return 1;
@@ -41,43 +52,43 @@ export function severity(data: usize, rule: usize, def: i32): i32 {
 }
 
 function sev_str(c: i32): usize {
-  return c == 0 ? key(S.S_ERROR, S.L_ERROR) : c == 1 ? key(S.S_WARNING, S.L_WARNING) : key(S.S_INFO, S.L_INFO);
+  return c == 0 ? key(S.S_ERROR, S.L_ERROR, S.H_ERROR) : c == 1 ? key(S.S_WARNING, S.L_WARNING, S.H_WARNING) : key(S.S_INFO, S.L_INFO, S.H_INFO);
 }
 
 function action_str(c: i32): usize {
   switch (c) {
-    case 0: return key(S.S_DENY, S.L_DENY);
-    case 1: return key(S.S_WARN, S.L_WARN);
-    case 2: return key(S.S_INFO, S.L_INFO);
-    case 3: return key(S.S_MASK, S.L_MASK);
+    case 0: return key(S.S_DENY, S.L_DENY, S.H_DENY);
+    case 1: return key(S.S_WARN, S.L_WARN, S.H_WARN);
+    case 2: return key(S.S_INFO, S.L_INFO, S.H_INFO);
+    case 3: return key(S.S_MASK, S.L_MASK, S.H_MASK);
   }
-  return key(S.S_REQUIRE_APPROVAL, S.L_REQUIRE_APPROVAL);
+  return key(S.S_REQUIRE_APPROVAL, S.L_REQUIRE_APPROVAL, S.H_REQUIRE_APPROVAL);
 }
 
 /** The location object for a candidate value, or 0 when it has no numeric line and column. */
 export function location(c: usize): usize {
   if (tag(c) != T_OBJ) return 0;
-  const line = get_field(c, S.S_LINE, S.L_LINE);
-  const column = get_field(c, S.S_COLUMN, S.L_COLUMN);
+  const line = get_field_h(c, S.S_LINE, S.L_LINE, S.H_LINE);
+  const column = get_field_h(c, S.S_COLUMN, S.L_COLUMN, S.H_COLUMN);
   if (tag(line) != T_NUM || tag(column) != T_NUM) return 0;
-  const el = get_field(c, S.S_END_LINE, S.L_END_LINE);
-  const ec = get_field(c, S.S_END_COLUMN, S.L_END_COLUMN);
+  const el = get_field_h(c, S.S_END_LINE, S.L_END_LINE, S.H_END_LINE);
+  const ec = get_field_h(c, S.S_END_COLUMN, S.L_END_COLUMN, S.H_END_COLUMN);
   const o = obj_new(4);
-  obj_append(o, key(S.S_LINE, S.L_LINE), line);
-  obj_append(o, key(S.S_COLUMN, S.L_COLUMN), column);
-  if (tag(el) == T_NUM) obj_append(o, key(S.S_END_LINE, S.L_END_LINE), el);
-  if (tag(ec) == T_NUM) obj_append(o, key(S.S_END_COLUMN, S.L_END_COLUMN), ec);
+  obj_append(o, key(S.S_LINE, S.L_LINE, S.H_LINE), line);
+  obj_append(o, key(S.S_COLUMN, S.L_COLUMN, S.H_COLUMN), column);
+  if (tag(el) == T_NUM) obj_append(o, key(S.S_END_LINE, S.L_END_LINE, S.H_END_LINE), el);
+  if (tag(ec) == T_NUM) obj_append(o, key(S.S_END_COLUMN, S.L_END_COLUMN, S.H_END_COLUMN), ec);
   return o;
 }
 
 function finding(rule: usize, sev: i32, action: i32, msg: usize, stmt: i32, loc: usize): usize {
   const f = obj_new(7);
-  obj_append(f, key(S.S_RULE, S.L_RULE), rule);
-  obj_append(f, key(S.S_SEVERITY, S.L_SEVERITY), sev_str(sev));
-  obj_append(f, key(S.S_ACTION, S.L_ACTION), action_str(action));
-  obj_append(f, key(S.S_MESSAGE, S.L_MESSAGE), msg);
-  obj_append(f, key(S.S_STATEMENT, S.L_STATEMENT), mk_num(<f64>stmt));
-  obj_append(f, key(S.S_LOCATION, S.L_LOCATION), loc == 0 ? NULLV : loc);
+  obj_append(f, key(S.S_RULE, S.L_RULE, S.H_RULE), rule);
+  obj_append(f, key(S.S_SEVERITY, S.L_SEVERITY, S.H_SEVERITY), sev_str(sev));
+  obj_append(f, key(S.S_ACTION, S.L_ACTION, S.H_ACTION), action_str(action));
+  obj_append(f, key(S.S_MESSAGE, S.L_MESSAGE, S.H_MESSAGE), msg);
+  obj_append(f, key(S.S_STATEMENT, S.L_STATEMENT, S.H_STATEMENT), mk_num(<f64>stmt));
+  obj_append(f, key(S.S_LOCATION, S.L_LOCATION, S.H_LOCATION), loc == 0 ? NULLV : loc);
   return f;
 }
 
@@ -99,9 +110,9 @@ const S_WITH = memory.data<u8>([32, 119, 105, 116, 104, 32]); // " with "
 
 /** A mask finding: {schema, table, column, method} from the column object, message "mask s.t.c with m". */
 export function emit_mask(out: usize, rule: usize, sev: i32, method: usize, stmt: i32, loc: usize, col: usize): void {
-  const schema = str_or_null(get_field(col, S.S_SCHEMA, S.L_SCHEMA));
-  const table = str_or_null(get_field(col, S.S_TABLE, S.L_TABLE));
-  const column = str_or_null(get_field(col, S.S_COLUMN, S.L_COLUMN));
+  const schema = str_or_null(get_field_h(col, S.S_SCHEMA, S.L_SCHEMA, S.H_SCHEMA));
+  const table = str_or_null(get_field_h(col, S.S_TABLE, S.L_TABLE, S.H_TABLE));
+  const column = str_or_null(get_field_h(col, S.S_COLUMN, S.L_COLUMN, S.H_COLUMN));
   const b = sb_new(64);
   sb_bytes(b, S_MASK_SP, 5);
   put_str_or(b, schema, S.S_PUBLIC, S.L_PUBLIC);
@@ -113,11 +124,11 @@ export function emit_mask(out: usize, rule: usize, sev: i32, method: usize, stmt
   sb_bytes(b, sptr(method), vlen(method));
   const f = finding(rule, sev, 3, sb_to_str(b), stmt, loc);
   const m = obj_new(4);
-  obj_append(m, key(S.S_SCHEMA, S.L_SCHEMA), schema);
-  obj_append(m, key(S.S_TABLE, S.L_TABLE), table);
-  obj_append(m, key(S.S_COLUMN, S.L_COLUMN), column);
-  obj_append(m, key(S.S_METHOD, S.L_METHOD), method);
-  obj_append(f, key(S.S_MASK, S.L_MASK), m);
+  obj_append(m, key(S.S_SCHEMA, S.L_SCHEMA, S.H_SCHEMA), schema);
+  obj_append(m, key(S.S_TABLE, S.L_TABLE, S.H_TABLE), table);
+  obj_append(m, key(S.S_COLUMN, S.L_COLUMN, S.H_COLUMN), column);
+  obj_append(m, key(S.S_METHOD, S.L_METHOD, S.H_METHOD), method);
+  obj_append(f, key(S.S_MASK, S.L_MASK, S.H_MASK), m);
   arr_push(out, f);
 }
 
@@ -189,23 +200,23 @@ export function decision(findings: usize): usize {
     }
     if (is_str(action, S.S_REQUIRE_APPROVAL, S.L_REQUIRE_APPROVAL)) {
       const a = obj_new(3);
-      obj_append(a, key(S.S_RULE, S.L_RULE), fval(f, 0));
-      obj_append(a, key(S.S_MESSAGE, S.L_MESSAGE), fval(f, 3));
-      obj_append(a, key(S.S_STATEMENT, S.L_STATEMENT), fval(f, 4));
+      obj_append(a, key(S.S_RULE, S.L_RULE, S.H_RULE), fval(f, 0));
+      obj_append(a, key(S.S_MESSAGE, S.L_MESSAGE, S.H_MESSAGE), fval(f, 3));
+      obj_append(a, key(S.S_STATEMENT, S.L_STATEMENT, S.H_STATEMENT), fval(f, 4));
       arr_push(approvals, a);
     }
   }
   const d = obj_new(4);
-  obj_append(d, key(S.S_ALLOW, S.L_ALLOW), allow ? TRUEV : FALSEV);
-  obj_append(d, key(S.S_FINDINGS, S.L_FINDINGS), findings);
-  obj_append(d, key(S.S_MASKS, S.L_MASKS), masks);
-  obj_append(d, key(S.S_APPROVALS, S.L_APPROVALS), approvals);
+  obj_append(d, key(S.S_ALLOW, S.L_ALLOW, S.H_ALLOW), allow ? TRUEV : FALSEV);
+  obj_append(d, key(S.S_FINDINGS, S.L_FINDINGS, S.H_FINDINGS), findings);
+  obj_append(d, key(S.S_MASKS, S.L_MASKS, S.H_MASKS), masks);
+  obj_append(d, key(S.S_APPROVALS, S.L_APPROVALS, S.H_APPROVALS), approvals);
   return d;
 }
 
 export function result_set(v: usize): usize {
   const o = obj_new(1);
-  obj_append(o, key(S.S_RESULT, S.L_RESULT), v);
+  obj_append(o, key(S.S_RESULT, S.L_RESULT, S.H_RESULT), v);
   const a = arr_new(1);
   arr_push(a, o);
   return a;
