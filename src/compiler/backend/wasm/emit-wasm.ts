@@ -224,8 +224,109 @@ interface RuleState {
   rule: RuleIR;
   /** Locals by IR name: `statement`, `statement_index`, scan and quantifier bindings. */
   scope: Map<string, number>;
+  /** The binding each name in scope refers to (memo tokens; `statement_index` has none). */
+  tokens: Map<string, object>;
+  /** Field paths worth remembering per binding (planMemos) and their locals once bound. */
+  plan: Map<object, Set<string>>;
+  memo: Map<object, Map<string, number>>;
   sev: number;
   index: number;
+}
+
+// ---------------------------------------------------------------------------
+// Field-path memos. Reading a field is pure and total, so the value of a path such as
+// `statement.kind` or `data.warden.constants.x` can be kept in a local after its first
+// read and reused, exactly, until the binding it starts from changes. A path (and each of
+// its prefixes) is remembered when it is read more than once in its binding's scope, or
+// inside a loop that binding does not own (so `statement.index` inside `any s in
+// statements: …` is read once per statement instead of once per pair). Memo locals are
+// reset to 0 (no value address is 0) each time their binding is bound; those of `input`
+// and `data` start at 0 with the rule's call.
+
+const ROOT_INPUT = { root: "input" };
+const ROOT_DATA = { root: "data" };
+const STATEMENT = { local: "statement" };
+
+function pathKey(path: (string | number)[], k: number): string {
+  return JSON.stringify(path.slice(0, k));
+}
+
+function planMemos(rule: RuleIR): Map<object, Set<string>> {
+  const occ = new Map<object, Map<string, { count: number; inLoop: boolean }>>();
+  const scope = new Map<string, { token: object; depth: number }>([["statement", { token: STATEMENT, depth: 1 }]]);
+  let depth = 1;
+  const bind = (name: string, token: object, body: () => void) => {
+    const saved = scope.get(name);
+    depth++;
+    scope.set(name, { token, depth });
+    body();
+    depth--;
+    if (saved) scope.set(name, saved);
+    else scope.delete(name);
+  };
+  const expr = (e: Expr): void => {
+    if (e.op === "const") return;
+    if (e.op === "ref") {
+      const b = e.root === "input" ? { token: ROOT_INPUT, depth: 0 } : e.root === "data" ? { token: ROOT_DATA, depth: 0 } : scope.get(e.name ?? "");
+      if (!b) return;
+      let m = occ.get(b.token);
+      if (!m) occ.set(b.token, (m = new Map()));
+      for (let k = 1; k <= e.path.length; k++) {
+        const key = pathKey(e.path, k);
+        const o = m.get(key) ?? { count: 0, inLoop: false };
+        o.count++;
+        if (depth > b.depth) o.inLoop = true;
+        m.set(key, o);
+      }
+      return;
+    }
+    if (e.op === "any" || e.op === "all") {
+      expr(e.collection);
+      bind(e.local, e, () => expr(e.body));
+      return;
+    }
+    for (const v of Object.values(e)) {
+      if (Array.isArray(v)) for (const x of v) if (x && typeof x === "object" && "op" in x) expr(x as Expr);
+      if (v && typeof v === "object" && "op" in v) expr(v as Expr);
+    }
+  };
+  const steps = (k: number): void => {
+    if (k === rule.body.length) {
+      const o = rule.outcome;
+      o.location.forEach(expr);
+      if (o.kind === "mask") expr(o.column);
+      else for (const part of o.message) if (typeof part !== "string") expr(part);
+      return;
+    }
+    const step = rule.body[k]!;
+    if (step.kind === "filter") {
+      expr(step.cond);
+      steps(k + 1);
+    } else {
+      expr(step.source);
+      bind(step.local, step, () => steps(k + 1));
+    }
+  };
+  steps(0);
+  const plan = new Map<object, Set<string>>();
+  for (const [token, m] of occ) {
+    const keep = new Set([...m].filter(([, o]) => o.count > 1 || o.inLoop).map(([k]) => k));
+    if (keep.size) plan.set(token, keep);
+  }
+  return plan;
+}
+
+/** Allocates (once) the memo locals of a binding; `reset`: emit code zeroing them here. */
+function bindMemos(st: RuleState, token: object, reset: boolean): void {
+  const keys = st.plan.get(token);
+  if (!keys) return;
+  let m = st.memo.get(token);
+  if (!m) {
+    m = new Map();
+    for (const k of keys) m.set(k, st.f.local());
+    st.memo.set(token, m);
+  }
+  if (reset) for (const l of m.values()) st.f.i32(0).set(l);
 }
 
 const P_INPUT = 0;
@@ -249,8 +350,19 @@ function compileRule(ctx: Ctx, rule: RuleIR): Uint8Array {
   const n = f.local();
   const i = f.local();
   const stmt = f.local();
-  const st: RuleState = { f, rule, scope: new Map([["statement", stmt]]), sev, index: i };
+  const st: RuleState = {
+    f,
+    rule,
+    scope: new Map([["statement", stmt]]),
+    tokens: new Map([["statement", STATEMENT]]),
+    plan: planMemos(rule),
+    memo: new Map(),
+    sev,
+    index: i,
+  };
   if (usesLocal([rule.body, rule.outcome], "statement_index")) st.scope.set("statement_index", f.local());
+  bindMemos(st, ROOT_INPUT, false);
+  bindMemos(st, ROOT_DATA, false);
 
   const mask = rule.on.reduce((a, s) => a | (SCOPE_BITS[s] ?? 0), 0);
   f.get(P_SCOPE).i32(mask).op(Op.i32And).op(Op.i32Eqz);
@@ -267,6 +379,7 @@ function compileRule(ctx: Ctx, rule: RuleIR): Uint8Array {
   const next = f.loop();
   f.get(i).get(n).op(Op.i32GeU).brIf(done);
   f.get(stmts).get(i).call(ctx.fn.rt_at).set(stmt);
+  bindMemos(st, STATEMENT, true);
   const si = st.scope.get("statement_index");
   if (si !== undefined) f.get(i).call(ctx.fn.rt_num_i).set(si);
   compileSteps(ctx, st, rule.body, 0);
@@ -303,16 +416,20 @@ function compileSteps(ctx: Ctx, st: RuleState, steps: Step[], k: number): void {
   f.get(i).get(n).op(Op.i32GeU).brIf(done);
   f.get(coll).get(i).call(ctx.fn.rt_at).set(x);
   const saved = st.scope.get(step.local);
+  const savedToken = st.tokens.get(step.local);
   st.scope.set(step.local, x);
+  st.tokens.set(step.local, step);
+  bindMemos(st, step, true);
   compileSteps(ctx, st, steps, k + 1);
   restore(st.scope, step.local, saved);
+  restore(st.tokens, step.local, savedToken);
   f.get(i).i32(1).op(Op.i32Add).set(i);
   f.br(next);
   f.end();
   f.end();
 }
 
-function restore(scope: Map<string, number>, name: string, saved: number | undefined): void {
+function restore<T>(scope: Map<string, T>, name: string, saved: T | undefined): void {
   if (saved === undefined) scope.delete(name);
   else scope.set(name, saved);
 }
@@ -382,8 +499,10 @@ function compileValue(ctx: Ctx, st: RuleState, e: Expr): void {
       f.i32(ctx.data.value(e.value));
       return;
     case "ref": {
-      if (e.root === "input") f.get(P_INPUT);
-      else if (e.root === "data") f.get(P_DATA);
+      let base: number;
+      let token: object | undefined;
+      if (e.root === "input") [base, token] = [P_INPUT, ROOT_INPUT];
+      else if (e.root === "data") [base, token] = [P_DATA, ROOT_DATA];
       else {
         const l = st.scope.get(e.name ?? "");
         // An unbound local reads as null, and so does every path below it.
@@ -391,9 +510,28 @@ function compileValue(ctx: Ctx, st: RuleState, e: Expr): void {
           f.i32(ctx.consts.null);
           return;
         }
-        f.get(l);
+        [base, token] = [l, st.tokens.get(e.name ?? "")];
       }
-      for (const seg of e.path) {
+      const memo = token ? st.memo.get(token) : undefined;
+      // The value of the first k segments of the path, through the memo locals planned for it.
+      const prefix = (k: number): void => {
+        if (k === 0) {
+          f.get(base);
+          return;
+        }
+        const m = memo?.get(pathKey(e.path, k));
+        if (m !== undefined) {
+          f.get(m).op(Op.i32Eqz).if();
+          prefix(k - 1);
+          segment(e.path[k - 1]!);
+          f.set(m).end();
+          f.get(m);
+          return;
+        }
+        prefix(k - 1);
+        segment(e.path[k - 1]!);
+      };
+      const segment = (seg: string | number): void => {
         if (typeof seg === "string") {
           f.i32(ctx.data.value(seg)).call(ctx.fn.rt_get);
         } else if (Number.isInteger(seg) && seg >= 0 && seg <= 0x7fffffff) {
@@ -402,7 +540,8 @@ function compileValue(ctx: Ctx, st: RuleState, e: Expr): void {
           // Not a valid array index: reads as null whatever the base.
           f.op(Op.drop).i32(ctx.consts.null);
         }
-      }
+      };
+      prefix(e.path.length);
       return;
     }
     case "count":
@@ -506,9 +645,13 @@ function compileBool(ctx: Ctx, st: RuleState, e: Expr): void {
       f.i32(e.op === "any" ? 0 : 1).br(out).end();
       f.get(coll).get(i).call(ctx.fn.rt_at).set(x);
       const saved = st.scope.get(e.local);
+      const savedToken = st.tokens.get(e.local);
       st.scope.set(e.local, x);
+      st.tokens.set(e.local, e);
+      bindMemos(st, e, true);
       compileBool(ctx, st, e.body);
       restore(st.scope, e.local, saved);
+      restore(st.tokens, e.local, savedToken);
       if (e.op === "all") f.op(Op.i32Eqz);
       f.if();
       f.i32(e.op === "any" ? 1 : 0).br(out).end();
