@@ -9,7 +9,6 @@ import { globSync } from "tinyglobby";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { JsonValue } from "../../src/compiler/ir/ir.js";
 import { defaultData, evaluateFindings } from "../../src/compiler/ir/interpret.js";
-import { compileSources } from "../../src/compiler/pipeline.js";
 import { compileLibrary } from "../../src/rules/builtin.js";
 import { makeClasses } from "../../src/sql/classify.js";
 import { extractProject, extractStatementFacts, initSqlParser, type InputDocument, type Statement } from "../../src/sql/index.js";
