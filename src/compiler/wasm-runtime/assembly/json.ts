@@ -3,7 +3,7 @@
 import { alloc } from "./mem";
 import {
   T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_SET, NULLV, TRUEV, FALSEV,
-  tag, vlen, sptr, num, elem, okeys, ovals, mk_num, mk_str, mk_str_h, arr_new, arr_new_t, arr_push, obj_new, obj_put, str_cmp,
+  tag, vlen, sptr, num, elem, okeys, ovals, mk_num, mk_str, mk_str_h, arr_new, arr_new_t, arr_push, obj_new, obj_put, obj_append, str_cmp,
   FNV_BASIS, FNV_PRIME, hash_fix,
 } from "./value";
 import { shortest, DIGITS, DECIMAL_POINT, decimal_to_f64, PDIGITS, MAX_DIGITS } from "./num";
@@ -305,8 +305,14 @@ export function parse(ptr: usize, len: u32, rego: bool): usize {
   return P < END ? <u32>load<u8>(P) : 0;
 }
 
+// Whitespace between tokens: none in JSON.stringify output, so one byte is looked at
+// before the loop is entered.
 // @ts-ignore: decorator
 @inline function ws(): void {
+  if (P < END && load<u8>(P) <= 32) ws_run();
+}
+
+function ws_run(): void {
   let p = P;
   const end = END;
   while (p < end) {
@@ -422,7 +428,9 @@ function parse_object(): usize {
     ws();
     const v = parse_value();
     if (FAILED) return NULLV;
-    obj_put(o, k, v);
+    // A key whose Bloom bit is unset is new: append without a scan.
+    if ((load<u32>(o, 20) & (1 << (load<u32>(k, 12) >> 27))) == 0 && load<u32>(k, 12) != 0) obj_append(o, k, v);
+    else obj_put(o, k, v);
     ws();
     const c = peek();
     P++;

@@ -233,12 +233,24 @@ export function get_field_h(v: usize, kp: usize, kl: u32, h: u32): usize {
   return load<u32>(ovals(v) + (<usize>i << 2));
 }
 
-/** get_field with the key given as a string value (its hash is cached in it). */
+/**
+ * get_field with the key given as a string value (its hash is cached in it). The lookup
+ * of generated code, so obj_find_h is written out here without calls.
+ */
 export function get_field_k(v: usize, k: usize): usize {
   if (tag(v) != T_OBJ) return NULLV;
-  const i = obj_find_h(v, sptr(k), vlen(k), str_hash(k));
-  if (i < 0) return NULLV;
-  return load<u32>(ovals(v) + (<usize>i << 2));
+  const h = str_hash(k);
+  if ((load<u32>(v, 20) & bloom_bit(h)) == 0) return NULLV;
+  const n = vlen(v);
+  const ks = okeys(v);
+  const kp = sptr(k), kl = vlen(k);
+  for (let i: u32 = 0; i < n; i++) {
+    const x = load<u32>(ks + (<usize>i << 2));
+    if (load<u32>(x, 12) == h && vlen(x) == kl && (x == k || memory.compare(sptr(x), kp, kl) == 0)) {
+      return load<u32>(ovals(v) + (<usize>i << 2));
+    }
+  }
+  return NULLV;
 }
 
 /** Byte-wise comparison of two strings: UTF-8 byte order equals code point order. */
