@@ -2,7 +2,7 @@
 // Exit codes: 0 success / no failing findings, 1 failing findings or failed tests,
 // 2 usage, configuration or input errors.
 import { Command, CommanderError } from "commander";
-import { commands } from "./commands/index.js";
+import { loadCommands } from "./commands/index.js";
 import { VERSION } from "../version.js";
 
 /** A closed pipe on stdout (`warden rules | head`) ends the run quietly, as in other CLIs. */
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
     "\nExit codes:\n  0  no failing findings (or the command succeeded)\n  1  failing findings, failed policy tests, or compile errors\n  2  usage, configuration or unreadable-input errors\n",
   );
   let exitCode = 0;
-  for (const register of commands) {
+  for (const register of await loadCommands(argv)) {
     register(program, (code) => {
       exitCode = Math.max(exitCode, code);
     });

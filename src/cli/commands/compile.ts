@@ -146,7 +146,7 @@ export function choice<T extends string>(allowed: readonly T[], what: string) {
 export const registerCompile: RegisterCommand = (program: Command, setExit) => {
   program
     .command("compile")
-    .description("Compile policy files (*.warden; directories are searched recursively)")
+    .description("compile policy files (*.warden; directories are searched recursively)")
     .argument("<paths...>", "policy files or directories")
     .option("--emit <kind>", "print the checked `ast` or the `ir` as JSON, or `wat` (policy.wasm as text), on stdout", choice(["ast", "ir", "wat"] as const, "emit kind"))
     .option("--dump-after <stage>", `print a stage's output as JSON and stop (${STAGE_NAMES.join(", ")})`, choice(STAGE_NAMES, "stage"))

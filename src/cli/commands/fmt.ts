@@ -83,7 +83,7 @@ function fmtStdin(text: string, options: FmtOptions, io: CommandIo): number {
 export const registerFmt: RegisterCommand = (program: Command, setExit) => {
   program
     .command("fmt")
-    .description("Format policy files (*.warden) in the canonical layout, keeping comments")
+    .description("format policy files (*.warden) in the canonical layout, keeping comments")
     .argument("<paths...>", "policy files or directories, or `-` to format standard input to standard output")
     .option("--check", "change nothing; list the files that would change (stdout) and exit 1 if any")
     .addHelpText(

@@ -91,7 +91,7 @@ export async function runInspect(path: string, opts: InspectOptions, io: Io): Pr
 export const registerInspect: RegisterCommand = (program: Command, setExit) => {
   program
     .command("inspect")
-    .description("Show a bundle's manifest, rules and files, and verify its signature")
+    .description("show a bundle's manifest, rules and files, and verify its signature")
     .argument("<bundle>", "bundle file (.tar.gz)")
     .option("--verification-key <file>", "PEM public key or certificate (RS256) or HMAC secret file (HS256); fails unless the signature verifies")
     .option("--require-signature", "fail when the bundle is not signed")
