@@ -27,3 +27,20 @@ describe("warden output into a closed pipe", () => {
     expect(r.stdout.trim()).toBe("0");
   });
 });
+
+describe("subcommand loading", () => {
+  const names = ["check", "compile", "fmt", "rules", "explain", "test", "inspect", "facts"];
+
+  it("lists every subcommand in the top-level help", async () => {
+    const r = await runWarden(["--help"]);
+    for (const n of names) expect(r.stdout).toMatch(new RegExp(`^  ${n}\\b`, "m"));
+  });
+
+  it.each(names)("shows `%s --help` and `help %s` with the command's own usage", async (n) => {
+    for (const args of [[n, "--help"], ["help", n]]) {
+      const r = await runWarden(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: warden ${n} `);
+    }
+  });
+});
