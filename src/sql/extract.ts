@@ -3,7 +3,7 @@
 // ALTER TABLE actions, nested PL/pgSQL statements, catalog effects, reads and writes).
 import type { Action, ActionKind, Column, ColumnState, Constraint, Location, ObjectRef, Statement } from "./facts.js";
 import { ByteMap, codePointToUtf16, parsePlpgsql, parseSql, type PgNode } from "./parser.js";
-import { splitStatements, trimRange } from "./lexer.js";
+import { isIdentChar, isSpace, skipToken, splitStatements, trimRange, type Tok } from "./lexer.js";
 import { OffsetMap } from "./preprocess.js";
 import { collectFunctions, columnOf, constraintOf, defaultInfo, defElemValue, names, objectName, qnameOf, rangeVar, sval, typeOf, type QName } from "./ast.js";
 import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
@@ -322,6 +322,9 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
   const n = node[type] ?? {};
   const st = pushStatement(ctx, { kind: STMT_KIND[type] ?? "other", start, end, nested_in: nested });
   const loc = (b: number | undefined) => nodeLocation(ctx, src, b);
+  // offset of a parse-tree location in the preprocessed file text
+  const at = (b: number) => src.base + src.bytes.toUtf16(b);
+  const nm = new StmtNames(ctx, start, end);
   const fns = new Set<string>();
   collectFunctions(node, fns);
   st.functions = [...fns];
@@ -422,7 +425,11 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
     }
     case "IndexStmt": {
       const q = { schema: n.relation?.schemaname ?? null, name: n.idxname ?? "" };
-      st.targets.push({ schema: q.schema, name: q.name, kind: "index" });
+      const idx: ObjectRef = { schema: q.schema, name: q.name, kind: "index" };
+      // the index name is written between INDEX and ON
+      const l = n.idxname && n.relation?.location !== undefined ? nm.locate([n.idxname], nm.word("index") + 1, nm.at(at(n.relation.location))) : undefined;
+      if (l) idx.location = l;
+      st.targets.push(idx);
       st.relations.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation?.location)));
       st.unique = !!n.unique;
       st.concurrently = !!n.concurrent;
@@ -447,6 +454,7 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
         applyAlter(ctx, q, [a]);
       }
       st.actions = actions;
+      if (n.relation?.location !== undefined) locateActions(nm, at(n.relation.location), actions);
       // columns added by ADD COLUMN are column definitions like CREATE TABLE's
       const added = actions.filter((a) => a.kind === "add_column" && a.definition).map((a) => a.definition!);
       if (added.length) st.columns = added;
@@ -467,6 +475,7 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
             ? { kind: "rename_constraint", constraint: { name: n.subname ?? null, kind: "other" }, new_name: n.newname ?? null }
             : { kind: kind === "table" ? "rename_table" : "rename", new_name: n.newname ?? null };
       st.actions = [action];
+      locateRename(nm, action);
       applyAlter(ctx, q, st.actions);
       break;
     }
@@ -486,15 +495,26 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       st.if_exists = !!n.missing_ok;
       st.cascade = n.behavior === "DROP_CASCADE";
       st.concurrently = !!n.concurrent;
+      // the names are found in the text in list order, each after the one before
+      let cursor = 1;
       for (const o of n.objects ?? []) {
         let q = objectName(o);
+        const parts = objectParts(o);
         if (kind === "trigger" || kind === "policy" || kind === "rule") {
           // DROP TRIGGER name ON table: the list is [schema?, table, name]
-          const parts = o.List ? names(o.List.items) : [];
           q = { schema: parts.length > 2 ? parts[0]! : null, name: parts[parts.length - 1] ?? "" };
-          if (parts.length > 1) st.relations.push(target(ctx, qnameOf(parts.slice(0, -1)), "table"));
+          const r = nm.find([q.name], cursor);
+          if (r) cursor = r[1] + 1;
+          const on = parts.slice(0, -1);
+          const tr = on.length ? nm.find(on, cursor) : null;
+          if (tr) cursor = tr[1] + 1;
+          if (parts.length > 1) st.relations.push(target(ctx, qnameOf(on), "table", tr ? nm.span(tr[0], tr[1]) : undefined));
+          st.targets.push(target(ctx, q, kind, r ? nm.span(r[0], r[1]) : undefined));
+        } else {
+          const r = nm.find(parts, cursor);
+          if (r) cursor = r[1] + 1;
+          st.targets.push(target(ctx, q, kind, r ? nm.span(r[0], r[1]) : undefined));
         }
-        st.targets.push(target(ctx, q, kind));
         if (kind === "table" || kind === "view" || kind === "materialized_view") ctx.catalog.drop(q.schema, q.name);
         if (kind === "schema") for (const rel of [...ctx.catalog.relations.values()]) if (rel.schema === q.name) ctx.catalog.drop(rel.schema, rel.name);
       }
@@ -507,32 +527,32 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
     }
     case "CreateSeqStmt":
     case "AlterSeqStmt": {
-      st.targets.push({ ...rangeVar(n.sequence), kind: "sequence" });
+      st.targets.push(withLocation({ ...rangeVar(n.sequence), kind: "sequence" }, loc(n.sequence?.location)));
       if (n.if_not_exists) st.if_not_exists = true;
       if (n.missing_ok) st.if_exists = true;
       break;
     }
     case "CompositeTypeStmt": {
-      st.targets.push({ ...rangeVar(n.typevar), kind: "type" });
-      st.columns = (n.coldeflist ?? []).filter((c: PgNode) => c.ColumnDef).map((c: PgNode) => columnOf(c.ColumnDef));
+      st.targets.push(withLocation({ ...rangeVar(n.typevar), kind: "type" }, loc(n.typevar?.location)));
+      st.columns = (n.coldeflist ?? []).filter((c: PgNode) => c.ColumnDef).map((c: PgNode) => withLocation(columnOf(c.ColumnDef), loc(c.ColumnDef.location)));
       break;
     }
     case "CreateEnumStmt":
     case "CreateRangeStmt":
     case "AlterTypeStmt": {
-      st.targets.push({ ...qnameOf(names(n.typeName)), kind: "type" });
+      st.targets.push(withLocation({ ...qnameOf(names(n.typeName)), kind: "type" }, nm.locate(names(n.typeName), nm.word("type") + 1)));
       break;
     }
     case "DefineStmt": {
       const kind = objectKind(n.kind);
       st.kind = kind === "type" ? "create_type" : "other";
       st.object_kind = kind;
-      st.targets.push({ ...qnameOf(names(n.defnames)), kind });
+      st.targets.push(withLocation({ ...qnameOf(names(n.defnames)), kind }, kind === "type" ? nm.locate(names(n.defnames), nm.word("type") + 1) : undefined));
       if (n.replace) st.or_replace = true;
       break;
     }
     case "AlterEnumStmt": {
-      st.targets.push({ ...qnameOf(names(n.typeName)), kind: "type" });
+      st.targets.push(withLocation({ ...qnameOf(names(n.typeName)), kind: "type" }, nm.locate(names(n.typeName), nm.word("type") + 1)));
       st.object_kind = "type";
       if (n.oldVal) st.enum_change = { op: "rename_value", value: n.newVal ?? "", before: n.oldVal };
       else {
@@ -564,7 +584,9 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       break;
     }
     case "CreateTrigStmt": {
-      st.targets.push({ schema: null, name: n.trigname ?? "", kind: "trigger" });
+      const trg: ObjectRef = { schema: null, name: n.trigname ?? "", kind: "trigger" };
+      const l = n.trigname && n.relation?.location !== undefined ? nm.locate([n.trigname], nm.word("trigger") + 1, nm.at(at(n.relation.location))) : undefined;
+      st.targets.push(withLocation(trg, l));
       st.relations.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation?.location)));
       if (n.replace) st.or_replace = true;
       st.functions = [...new Set([...st.functions, names(n.funcname).join(".")])];
@@ -945,6 +967,11 @@ function applyAlter(ctx: FileContext, q: QName, actions: Action[]): void {
   }
 }
 
+function withLocation<T extends ObjectRef | Column>(x: T, l: Location | undefined): T {
+  if (l) x.location = l;
+  return x;
+}
+
 function setDef(c: CatalogColumn, def: Column): void {
   c.def = def;
   c.snapshot = undefined;
@@ -955,6 +982,193 @@ function previousOf(ctx: FileContext, q: QName, column: string | null | undefine
   const def = column ? ctx.catalog.get(q.schema, q.name)?.columns.get(column)?.def : undefined;
   if (!def?.type) return null;
   return { type: def.type, not_null: !!def.not_null };
+}
+
+// ---- names as written (token scan) -------------------------------------------------------
+// The parse tree gives start offsets for relations, columns and expressions only; action,
+// DROP target, index, trigger and type names have none, and long names come back truncated.
+// A small scan of the statement's text finds them.
+
+/** One token of a statement's text: offsets in the preprocessed file text. */
+interface NameTok {
+  s: number;
+  e: number;
+  /** 0 identifier (`v` folded, quoted ones as written), 1 one punctuation char (`v` it), 2 other (strings, numbers' parts, bodies) */
+  k: 0 | 1 | 2;
+  v: string;
+  /** written in double quotes */
+  q: boolean;
+}
+
+const scanTok: Tok = { end: 0, comment: false };
+
+function scanNames(text: string, from: number, to: number): NameTok[] {
+  const out: NameTok[] = [];
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    skipToken(text, i, scanTok);
+    const e = Math.min(scanTok.end, to);
+    if (!scanTok.comment) {
+      if (c === 34) out.push({ s: i, e, k: 0, v: text.slice(i + 1, e - 1).replace(/""/g, '"'), q: true });
+      else if (isIdentChar(c) && c !== 36 && !(c >= 48 && c <= 57)) out.push({ s: i, e, k: 0, v: text.slice(i, e).replace(/[A-Z]+/g, (m) => m.toLowerCase()), q: false });
+      else if (e === i + 1 && c !== 39 && c !== 36) out.push({ s: i, e, k: 1, v: text[i]!, q: false });
+      else out.push({ s: i, e, k: 2, v: "", q: false });
+    }
+    i = scanTok.end;
+  }
+  return out;
+}
+
+/** PostgreSQL's identifier limit: NAMEDATALEN - 1 bytes, cut at a character boundary. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+export function truncateIdentifier(name: string): string {
+  if (name.length * 3 <= MAX_IDENTIFIER_BYTES || Buffer.byteLength(name, "utf8") <= MAX_IDENTIFIER_BYTES) return name;
+  let bytes = 0;
+  let i = 0;
+  for (const ch of name) {
+    const b = Buffer.byteLength(ch, "utf8");
+    if (bytes + b > MAX_IDENTIFIER_BYTES) break;
+    bytes += b;
+    i += ch.length;
+  }
+  return name.slice(0, i);
+}
+
+/** Tokens of one statement, scanned on first use. */
+class StmtNames {
+  private list: NameTok[] | null = null;
+
+  constructor(
+    private readonly ctx: FileContext,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get toks(): NameTok[] {
+    return (this.list ??= scanNames(this.ctx.pre, this.start, this.end));
+  }
+
+  /** Index of the first token at or after a preprocessed-text offset. */
+  at(offset: number): number {
+    const t = this.toks;
+    let i = 0;
+    while (i < t.length && t[i]!.s < offset) i++;
+    return i;
+  }
+
+  /** Index of the first unquoted word `w` in [from, to), -1 when none. */
+  word(w: string, from = 0, to = this.toks.length): number {
+    const t = this.toks;
+    for (let i = from; i < to; i++) if (t[i]!.k === 0 && !t[i]!.q && t[i]!.v === w) return i;
+    return -1;
+  }
+
+  /** The dotted name `parts` (as the parser folded and truncated it) from token `from`: [first, last] token indexes. */
+  find(parts: string[], from = 0, to = this.toks.length): [number, number] | null {
+    const t = this.toks;
+    if (parts.length === 0 || parts.some((p) => p === "")) return null;
+    outer: for (let i = from; i < to; i++) {
+      let j = i;
+      for (let p = 0; p < parts.length; p++) {
+        if (p > 0) {
+          if (t[j + 1]?.k !== 1 || t[j + 1]!.v !== "." || j + 2 >= to) continue outer;
+          j += 2;
+        }
+        const tok = t[j];
+        if (!tok || tok.k !== 0 || truncateIdentifier(tok.v) !== parts[p]) continue outer;
+      }
+      return [i, j];
+    }
+    return null;
+  }
+
+  /** The span of tokens [a, b]. */
+  span(a: number, b: number): Location {
+    return rangeLocation(this.ctx, this.toks[a]!.s, this.toks[b]!.e);
+  }
+
+  /** The span of the dotted name `parts` found from token `from`, or undefined. */
+  locate(parts: string[], from = 0, to = this.toks.length): Location | undefined {
+    const r = this.find(parts, from, to);
+    return r ? this.span(r[0], r[1]) : undefined;
+  }
+
+  /**
+   * Token ranges of the comma-separated items from token `from` to the end (commas inside
+   * parentheses or brackets do not separate): the actions of ALTER TABLE, the names of DROP.
+   */
+  items(from: number): [number, number][] {
+    const t = this.toks;
+    const out: [number, number][] = [];
+    let depth = 0;
+    let first = from;
+    for (let i = from; i < t.length; i++) {
+      const tok = t[i]!;
+      if (tok.k !== 1) continue;
+      if (tok.v === "(" || tok.v === "[") depth++;
+      else if (tok.v === ")" || tok.v === "]") depth--;
+      else if (tok.v === "," && depth === 0) {
+        out.push([first, i - 1]);
+        first = i + 1;
+      } else if (tok.v === ";" && depth === 0) break;
+    }
+    if (first < t.length) out.push([first, t.length - 1]);
+    return out;
+  }
+}
+
+/** Where each ALTER TABLE action is written: its column or constraint name, else the whole action. */
+function locateActions(names: StmtNames, relStart: number, actions: Action[]): void {
+  const t = names.toks;
+  let i = names.at(relStart);
+  // the relation's dotted name
+  while (i < t.length && t[i]!.k === 0 && t[i + 1]?.k === 1 && t[i + 1]!.v === ".") i += 2;
+  const items = names.items(i + 1);
+  if (items.length !== actions.length) return;
+  actions.forEach((a, k) => {
+    const [a0, a1] = items[k]!;
+    if (a1 < a0) return;
+    const name = a.column ?? (a.kind === "add_constraint" ? null : a.constraint?.name) ?? null;
+    // the name follows the action's first keyword (ALTER, DROP, ADD, VALIDATE, …)
+    const r = name && a.kind !== "add_constraint" ? names.find([name], a0 + 1, a1 + 1) : null;
+    if (a.kind === "add_column" && r && a.location) {
+      a.location = names.span(r[0], r[1]);
+      if (a.definition) a.definition.location = a.location;
+    }
+    else if (!a.location) a.location = r ? names.span(r[0], r[1]) : names.span(a0, a1);
+  });
+}
+
+/** RENAME: the old column or constraint name, or the new name of a renamed object. */
+function locateRename(names: StmtNames, a: Action): void {
+  const t = names.toks;
+  const r = names.word("rename");
+  if (r < 0) return;
+  if (a.kind === "rename_column" || a.kind === "rename_constraint") {
+    const old = a.kind === "rename_column" ? a.column : a.constraint?.name;
+    const l = old ? names.locate([old], r + 1) : undefined;
+    if (l) a.location = l;
+    return;
+  }
+  const to = names.word("to", r + 1);
+  const l = to >= 0 && a.new_name ? names.locate([a.new_name], to + 1, t.length) : undefined;
+  if (l) a.location = l;
+}
+
+/** The dotted name of a DROP / COMMENT object as written (List of String, TypeName, ObjectWithArgs, String). */
+function objectParts(o: PgNode): string[] {
+  if (!o) return [];
+  if (o.List) return names(o.List.items);
+  if (o.String) return [o.String.sval ?? ""];
+  if (o.TypeName) return names(o.TypeName.names);
+  if (o.ObjectWithArgs) return names(o.ObjectWithArgs.objname);
+  return [];
 }
 
 // ---- statements nested in function and DO bodies ----------------------------------------

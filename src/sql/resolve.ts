@@ -79,10 +79,10 @@ class Resolver {
     const root: Scope = { rels: [], parent: null, ctes: new Map() };
     if (mode.kind === "select" || mode.kind === "create_as") {
       const outs = type === "SelectStmt" ? this.select(n, root) : [];
-      const produced: { name: string; sources: Source[] }[] = [];
+      const produced: { name: string; sources: Source[]; loc?: number }[] = [];
       outs.forEach((o, i) => {
         for (const s of o.sources) this.read(s, "select", o.name, o.loc);
-        produced.push({ name: mode.columnNames?.[i] ?? o.name, sources: o.sources });
+        produced.push({ name: mode.columnNames?.[i] ?? o.name, sources: o.sources, loc: o.loc });
       });
       if (mode.kind === "create_as" && mode.target) this.createAs(mode.target, mode.relKind ?? "table", produced);
     } else if (mode.kind === "dml") {
@@ -580,10 +580,11 @@ class Resolver {
     this.st.writes.push(w);
   }
 
-  private createAs(q: QName, kind: string, produced: { name: string; sources: Source[] }[]): void {
+  private createAs(q: QName, kind: string, produced: { name: string; sources: Source[]; loc?: number }[]): void {
     const rel = this.ctx.catalog.create(q.schema, q.name, kind, this.ctx.path, produced.map((p) => p.name), !produced.some((p) => p.name === "*"));
     for (const p of produced) {
-      this.write(q, p.name, p.sources);
+      // written where its select-list item (or the `*` it comes from) is
+      this.write(q, p.name, p.sources, p.loc);
       const w = this.st.writes[this.st.writes.length - 1]!;
       const col = rel.columns.get(p.name);
       if (col) for (const c of w.classifications ?? []) col.classifications.add(c);

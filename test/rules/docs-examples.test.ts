@@ -63,7 +63,7 @@ describe("README examples", () => {
     });
   }
 
-  it("points the finding of an Incorrect example at its statement", async () => {
+  it("points the finding of an Incorrect example at the dropped table", async () => {
     const ex = cases.find((c) => c.id === "ban-drop-table" && c.ex.kind === "incorrect")!.ex;
     const d = await decide(engines.wasm!, "ban-drop-table", ex);
     expect(d.allow).toBe(false);
@@ -74,7 +74,7 @@ describe("README examples", () => {
         action: "deny",
         message: "DROP TABLE users destroys its data and breaks every client that still reads it; stop using it, archive it, then drop it in a later release",
         statement: 0,
-        location: { line: 1, column: 1, end_line: 1, end_column: 17 },
+        location: { line: 1, column: 12, end_line: 1, end_column: 17 },
       },
     ]);
   });
