@@ -116,6 +116,24 @@ describe("operators", () => {
       ),
     ).toEqual(["phone-crm", "pii-email", "secret", "tagged"]);
   });
+
+  it("is: answers are not carried from one evaluation to the next", async () => {
+    // Same-length texts put the column object at the same address in every evaluation, and
+    // two rules ask the same question, so a kept answer would show.
+    const ir = policy(
+      ["a", "b"].map((id) => rule(id, [filter({ op: "is", column: stmt("col"), classification: "pii" })], ["m"])),
+      { classifications: { pii: ["*.email"] } },
+    );
+    const comp = await compile(ir);
+    const doc = (column: string) => ({ context: "ci", file: { type: "migration" }, statements: [{ col: { table: "users", column } }] });
+    const ids = (input: unknown) => (JSON.parse(comp.evaluate(input, "warden/findings")) as { rule: string }[]).map((f) => f.rule);
+    expect(ids(doc("email"))).toEqual(["a", "b"]);
+    expect(ids(doc("emaix"))).toEqual([]);
+    expect(ids(doc("email"))).toEqual(["a", "b"]);
+    comp.setData({ warden: { ...(defaultData(ir) as { warden: object }).warden, classifications: { pii: ["*.emaix"] } } });
+    expect(ids(doc("email"))).toEqual([]);
+    expect(ids(doc("emaix"))).toEqual(["a", "b"]);
+  });
 });
 
 describe("rules", () => {

@@ -32,6 +32,7 @@ export const Op = {
   i32GtU: 0x4b,
   i32GeU: 0x4f,
   i32Add: 0x6a,
+  i32Shl: 0x74,
   i32And: 0x71,
 } as const;
 

@@ -22,7 +22,6 @@ const HELPERS = {
   rt_get: 2,
   rt_index: 2,
   rt_len: 1,
-  rt_at: 2,
   rt_truthy: 1,
   rt_eq: 2,
   rt_cmp: 2,
@@ -378,7 +377,7 @@ function compileRule(ctx: Ctx, rule: RuleIR): Uint8Array {
   const done = f.block();
   const next = f.loop();
   f.get(i).get(n).op(Op.i32GeU).brIf(done);
-  f.get(stmts).get(i).call(ctx.fn.rt_at).set(stmt);
+  elementAt(f, stmts, i).set(stmt);
   bindMemos(st, STATEMENT, true);
   const si = st.scope.get("statement_index");
   if (si !== undefined) f.get(i).call(ctx.fn.rt_num_i).set(si);
@@ -388,6 +387,11 @@ function compileRule(ctx: Ctx, rule: RuleIR): Uint8Array {
   f.end();
   f.end();
   return f.finish();
+}
+
+/** Element i of the array in local `arr` (i < its length), read inline: elems@12, u32 each. */
+function elementAt(f: FunctionBuilder, arr: number, i: number): FunctionBuilder {
+  return f.get(arr).load(12).get(i).i32(2).op(Op.i32Shl).op(Op.i32Add).load(0);
 }
 
 function compileSteps(ctx: Ctx, st: RuleState, steps: Step[], k: number): void {
@@ -414,7 +418,7 @@ function compileSteps(ctx: Ctx, st: RuleState, steps: Step[], k: number): void {
   const done = f.block();
   const next = f.loop();
   f.get(i).get(n).op(Op.i32GeU).brIf(done);
-  f.get(coll).get(i).call(ctx.fn.rt_at).set(x);
+  elementAt(f, coll, i).set(x);
   const saved = st.scope.get(step.local);
   const savedToken = st.tokens.get(step.local);
   st.scope.set(step.local, x);
@@ -643,7 +647,7 @@ function compileBool(ctx: Ctx, st: RuleState, e: Expr): void {
       f.get(i).get(n).op(Op.i32GeU);
       f.if();
       f.i32(e.op === "any" ? 0 : 1).br(out).end();
-      f.get(coll).get(i).call(ctx.fn.rt_at).set(x);
+      elementAt(f, coll, i).set(x);
       const saved = st.scope.get(e.local);
       const savedToken = st.tokens.get(e.local);
       st.scope.set(e.local, x);

@@ -180,9 +180,6 @@ export function rt_index(v: usize, i: i32): usize {
 export function rt_len(v: usize): u32 {
   return tag(v) == T_ARR ? vlen(v) : 0;
 }
-export function rt_at(v: usize, i: u32): usize {
-  return elem(v, i);
-}
 export function rt_truthy(v: usize): i32 {
   return tag(v) == T_BOOL && load<u32>(v, 4) != 0 ? 1 : 0;
 }
@@ -242,7 +239,7 @@ export function rt_like(v: usize, pp: usize, pl: u32): i32 {
 }
 /** `col is NAME`; `name` is a constant string value. Needs rt_prepare of this evaluation. */
 export function rt_is(col: usize, name: usize): i32 {
-  return classified(col, W.CLASSES, name) ? 1 : 0;
+  return W.is_cached(col, name) ? 1 : 0;
 }
 /** count(): array length, object key count, string length in code points, else 0; as a number value. */
 export function rt_count(v: usize): usize {

@@ -7,6 +7,7 @@ import {
 } from "./value";
 import { sb_new, sb_bytes, sb_byte, sb_to_str } from "./json";
 import * as S from "./strings";
+import { classified } from "./match";
 
 function is_str(v: usize, p: usize, n: u32): bool {
   return tag(v) == T_STR && vlen(v) == n && memory.compare(sptr(v), p, n) == 0;
@@ -38,6 +39,23 @@ export function prepare(data: usize): void {
   const warden = get_field_h(data, S.S_WARDEN, S.L_WARDEN, S.H_WARDEN);
   CFG_RULES = get_field_h(get_field_h(warden, S.S_CONFIG, S.L_CONFIG, S.H_CONFIG), S.S_RULES, S.L_RULES, S.H_RULES);
   CLASSES = get_field_h(warden, S.S_CLASSIFICATIONS, S.L_CLASSIFICATIONS, S.H_CLASSIFICATIONS);
+  memory.fill(IS_CACHE, 0, IS_SLOTS * 12);
+}
+
+// Answers of `column is NAME` within one evaluation, by (column address, name constant):
+// several rules test the same columns, values are never changed during an evaluation and
+// the bump heap never reuses an address in it. Cleared by `prepare`. Direct-mapped.
+const IS_SLOTS: u32 = 64;
+const IS_CACHE: usize = memory.data(<i32>(IS_SLOTS * 12), 4);
+
+export function is_cached(col: usize, name: usize): bool {
+  const slot = IS_CACHE + <usize>((((col >> 3) ^ (name >> 2)) & (IS_SLOTS - 1)) * 12);
+  if (load<u32>(slot) == col && load<u32>(slot, 4) == name) return load<u32>(slot, 8) != 0;
+  const r = classified(col, CLASSES, name);
+  store<u32>(slot, col);
+  store<u32>(slot, name, 4);
+  store<u32>(slot, r ? 1 : 0, 8);
+  return r;
 }
 
 // Severity codes: 0 error, 1 warning, 2 info, 3 off. Action codes: 0 deny, 1 warn, 2 info, 3 mask, 4 require_approval.
