@@ -347,12 +347,12 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
           if (l) col.location = l;
           columns.push(col);
         } else if (el.Constraint) {
-          const k = constraintOf(el.Constraint);
-          constraints.push(k);
-          // table-level PRIMARY KEY marks its columns not null
-          if (k.kind === "primary_key") for (const col of columns) if (k.columns?.includes(col.name)) (col.primary_key = true), (col.not_null = true);
+          constraints.push(constraintOf(el.Constraint));
         }
       }
+      // a table-level PRIMARY KEY makes its columns NOT NULL; `primary_key` stays the
+      // column's own inline constraint (a composite key's members are not each a key)
+      for (const k of constraints) if (k.kind === "primary_key") for (const col of columns) if (k.columns?.includes(col.name)) col.not_null = true;
       st.columns = columns;
       st.constraints = constraints;
       if (c.partbound || c.inhRelations?.length) {

@@ -33,3 +33,16 @@ describe("ALTER TABLE ADD COLUMN in statement.columns", () => {
     expect(s.columns?.map((c) => [c.name, c.type?.name, c.serial ?? false])).toEqual(expected);
   });
 });
+
+describe("column.primary_key", () => {
+  const cases: [string, string, [string, boolean, boolean][]][] = [
+    ["an inline PRIMARY KEY", "CREATE TABLE t (id int PRIMARY KEY, a int)", [["id", true, true], ["a", false, false]]],
+    ["a table-level key: NOT NULL, not primary_key", "CREATE TABLE t (id int, a int, PRIMARY KEY (id))", [["id", false, true], ["a", false, false]]],
+    ["a composite key's members", "CREATE TABLE t (a int, b int, CONSTRAINT t_pkey PRIMARY KEY (a, b))", [["a", false, true], ["b", false, true]]],
+    ["a key written before its columns", "CREATE TABLE t (PRIMARY KEY (b), a int, b int)", [["a", false, false], ["b", false, true]]],
+    ["ADD COLUMN … PRIMARY KEY", "ALTER TABLE t ADD COLUMN id bigint PRIMARY KEY", [["id", true, true]]],
+  ];
+  it.each(cases)("%s", (_name, sql, expected) => {
+    expect(last(sql).columns!.map((c) => [c.name, c.primary_key ?? false, c.not_null ?? false])).toEqual(expected);
+  });
+});

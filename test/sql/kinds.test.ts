@@ -137,7 +137,7 @@ describe("column types and definitions", () => {
       { name: null, kind: "unique", columns: ["u"] },
     ]);
     expect(s.columns!.map((c) => [c.name, c.not_null, c.primary_key ?? false])).toEqual([
-      ["id", true, true],
+      ["id", true, false],
       ["u", false, false],
     ]);
   });
