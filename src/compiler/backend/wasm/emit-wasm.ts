@@ -19,7 +19,7 @@ const HELPERS = {
   rt_bad_entrypoint: 0,
   rt_nz: 1,
   rt_result_set: 1,
-  rt_get: 2,
+  rt_get: 3,
   rt_index: 2,
   rt_len: 1,
   rt_truthy: 1,
@@ -372,7 +372,7 @@ function compileRule(ctx: Ctx, rule: RuleIR): Uint8Array {
   f.if();
   f.op(Op.return).end();
 
-  f.get(P_INPUT).i32(ctx.data.value("statements")).call(ctx.fn.rt_get).tee(stmts).call(ctx.fn.rt_len).set(n);
+  f.get(P_INPUT).i32(ctx.data.value("statements")).i32(ctx.data.slot()).call(ctx.fn.rt_get).tee(stmts).call(ctx.fn.rt_len).set(n);
   f.i32(0).set(i);
   const done = f.block();
   const next = f.loop();
@@ -537,7 +537,7 @@ function compileValue(ctx: Ctx, st: RuleState, e: Expr): void {
       };
       const segment = (seg: string | number): void => {
         if (typeof seg === "string") {
-          f.i32(ctx.data.value(seg)).call(ctx.fn.rt_get);
+          f.i32(ctx.data.value(seg)).i32(ctx.data.slot()).call(ctx.fn.rt_get);
         } else if (Number.isInteger(seg) && seg >= 0 && seg <= 0x7fffffff) {
           f.i32(seg).call(ctx.fn.rt_index);
         } else {

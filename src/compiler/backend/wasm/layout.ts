@@ -127,6 +127,16 @@ export class StaticData {
     return this.base + at;
   }
 
+  /**
+   * A fresh zeroed 4-byte word the runtime may write (rt_get's per-call-site position
+   * hint). Unlike constants it is not shared; any value in it is only a hint.
+   */
+  slot(): number {
+    const at = this.reserve(4, 4);
+    this.u32(at, 0);
+    return this.base + at;
+  }
+
   get size(): number {
     return this.len;
   }

@@ -168,9 +168,33 @@ export function rt_result_set(v: usize): usize {
 // ---------------------------------------------------------------------------
 // Helpers for generated rule code
 
-/** Field read; `k` is a constant string value of the policy, its hash laid out with it. */
-export function rt_get(v: usize, k: usize): usize {
-  return get_field_k(v, k);
+/**
+ * Field read; `k` is a constant string value of the policy (its hash laid out with it),
+ * `hint` the call site's word holding where the key was found last time: objects of one
+ * shape (statements, columns) keep their keys in the same order, so the first probe
+ * usually hits. The hint is checked like any other position, so a stale one only costs
+ * the scan.
+ */
+export function rt_get(v: usize, k: usize, hint: usize): usize {
+  if (tag(v) != T_OBJ) return NULLV;
+  const n = vlen(v);
+  const h = load<u32>(k, 12);
+  const kp = sptr(k), kl = vlen(k);
+  const ks = okeys(v);
+  const at = load<u32>(hint);
+  if (at < n) {
+    const x = load<u32>(ks + (<usize>at << 2));
+    if (load<u32>(x, 12) == h && vlen(x) == kl && memory.compare(sptr(x), kp, kl) == 0) return load<u32>(ovals(v) + (<usize>at << 2));
+  }
+  if ((load<u32>(v, 20) & (1 << (h >> 27))) == 0) return NULLV;
+  for (let i: u32 = 0; i < n; i++) {
+    const x = load<u32>(ks + (<usize>i << 2));
+    if (load<u32>(x, 12) == h && vlen(x) == kl && memory.compare(sptr(x), kp, kl) == 0) {
+      store<u32>(hint, i);
+      return load<u32>(ovals(v) + (<usize>i << 2));
+    }
+  }
+  return NULLV;
 }
 export function rt_index(v: usize, i: i32): usize {
   if (tag(v) != T_ARR || i < 0 || <u32>i >= vlen(v)) return NULLV;
