@@ -35,6 +35,8 @@ export class Catalog {
   readonly dropped = new Set<string>();
   /** dbt refs and sources: `ref:model`, `source:src.table` → relation key */
   readonly aliases = new Map<string, string>();
+  /** indexes made by CREATE INDEX: `schema.index` (the table's schema) → the table it is on */
+  readonly indexes = new Map<string, { schema: string | null; name: string }>();
 
   /** existence of relations before the current file's first change to them */
   private journal: Map<string, boolean | null> | null = null;
@@ -78,6 +80,12 @@ export class Catalog {
 
   drop(schema: string | null, name: string): void {
     const key = relKey(schema, name);
+    this.remove(key);
+    // its indexes go with it
+    for (const [k, t] of this.indexes) if (relKey(t.schema, t.name) === key) this.indexes.delete(k);
+  }
+
+  private remove(key: string): void {
     this.noteBefore(key);
     this.relations.delete(key);
     this.dropped.add(key);
@@ -86,11 +94,34 @@ export class Catalog {
   rename(schema: string | null, name: string, newName: string): void {
     const rel = this.get(schema, name);
     if (!rel) return;
-    this.drop(schema, name);
+    const key = relKey(schema, name);
+    this.remove(key);
     rel.name = newName;
     this.noteBefore(relKey(rel.schema, newName));
     this.relations.set(relKey(rel.schema, newName), rel);
     this.dropped.delete(relKey(rel.schema, newName));
+    // its indexes stay on it under the new name
+    for (const t of this.indexes.values()) if (relKey(t.schema, t.name) === key) t.name = newName;
+  }
+
+  addIndex(schema: string | null, name: string, table: { schema: string | null; name: string }): void {
+    this.indexes.set(relKey(schema, name), { schema: table.schema, name: table.name });
+  }
+
+  /** The table an index is on, when a replayed CREATE INDEX made it. */
+  indexTable(schema: string | null, name: string): { schema: string | null; name: string } | undefined {
+    return this.indexes.get(relKey(schema, name));
+  }
+
+  dropIndex(schema: string | null, name: string): void {
+    this.indexes.delete(relKey(schema, name));
+  }
+
+  renameIndex(schema: string | null, name: string, newName: string): void {
+    const t = this.indexes.get(relKey(schema, name));
+    if (!t) return;
+    this.indexes.delete(relKey(schema, name));
+    this.indexes.set(relKey(schema, newName), t);
   }
 
   /** true/false when the catalog knows, null when it cannot tell. */

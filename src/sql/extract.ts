@@ -430,6 +430,10 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       const l = n.idxname && n.relation?.location !== undefined ? nm.locate([n.idxname], nm.word("index") + 1, nm.at(at(n.relation.location))) : undefined;
       if (l) idx.location = l;
       st.targets.push(idx);
+      if (n.idxname) {
+        ctx.catalog.addIndex(q.schema, n.idxname, rangeVar(n.relation));
+        ctx.createdHere.add(relKey(q.schema, n.idxname));
+      }
       st.relations.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation?.location)));
       st.unique = !!n.unique;
       st.concurrently = !!n.concurrent;
@@ -477,6 +481,10 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       st.actions = [action];
       locateRename(nm, action);
       applyAlter(ctx, q, st.actions);
+      if (kind === "index" && n.newname) {
+        ctx.catalog.renameIndex(q.schema, q.name, n.newname);
+        if (ctx.createdHere.has(relKey(q.schema, q.name))) ctx.createdHere.add(relKey(q.schema, n.newname));
+      }
       break;
     }
     case "AlterObjectSchemaStmt": {
@@ -513,7 +521,15 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
         } else {
           const r = nm.find(parts, cursor);
           if (r) cursor = r[1] + 1;
-          st.targets.push(target(ctx, q, kind, r ? nm.span(r[0], r[1]) : undefined));
+          const ref = target(ctx, q, kind, r ? nm.span(r[0], r[1]) : undefined);
+          st.targets.push(ref);
+          if (kind === "index") {
+            // the table a replayed CREATE INDEX put it on is the one DROP INDEX locks
+            ref.created_in_file = ctx.createdHere.has(relKey(q.schema, q.name));
+            const on = ctx.catalog.indexTable(q.schema, q.name);
+            if (on && !st.relations.some((x) => x.schema === on.schema && x.name === on.name)) st.relations.push(target(ctx, on, "table"));
+            ctx.catalog.dropIndex(q.schema, q.name);
+          }
         }
         if (kind === "table" || kind === "view" || kind === "materialized_view") ctx.catalog.drop(q.schema, q.name);
         if (kind === "schema") for (const rel of [...ctx.catalog.relations.values()]) if (rel.schema === q.name) ctx.catalog.drop(rel.schema, rel.name);
