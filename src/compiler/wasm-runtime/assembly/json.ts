@@ -3,7 +3,7 @@
 import { alloc } from "./mem";
 import {
   T_NULL, T_BOOL, T_NUM, T_STR, T_ARR, T_OBJ, T_SET, NULLV, TRUEV, FALSEV,
-  tag, vlen, sptr, num, elem, okeys, ovals, mk_num, mk_str, mk_str_h, arr_new, arr_new_t, arr_push, obj_new, obj_put, obj_append, str_cmp,
+  tag, vlen, sptr, num, elem, elems, okeys, ovals, mk_num, mk_str, mk_str_h, arr_new, arr_new_t, arr_push, obj_new, obj_put, obj_append, str_cmp,
   FNV_BASIS, FNV_PRIME, hash_fix,
 } from "./value";
 import { shortest, DIGITS, DECIMAL_POINT, decimal_to_f64, PDIGITS, MAX_DIGITS } from "./num";
@@ -340,6 +340,12 @@ function lit(s: usize): bool {
   return true;
 }
 
+// The value after a key or in an array: strings (the most common) without the dispatch call.
+// @ts-ignore: decorator
+@inline function parse_member(): usize {
+  return !FAILED && P < END && load<u8>(P) == 34 ? parse_string() : parse_value();
+}
+
 function parse_value(): usize {
   if (FAILED) return NULLV;
   const c = peek();
@@ -366,7 +372,12 @@ function parse_array(): usize {
   }
   while (true) {
     ws();
-    arr_push(a, parse_value());
+    const v = parse_member();
+    const n = vlen(a);
+    if (n < load<u32>(a, 8)) {
+      store<u32>(elems(a) + (<usize>n << 2), v);
+      store<u32>(a, n + 1, 4);
+    } else arr_push(a, v);
     if (FAILED) return NULLV;
     ws();
     const c = peek();
@@ -426,10 +437,20 @@ function parse_object(): usize {
     if (peek() != 58) return err();
     P++;
     ws();
-    const v = parse_value();
+    const v = parse_member();
     if (FAILED) return NULLV;
-    // A key whose Bloom bit is unset is new: append without a scan.
-    if ((load<u32>(o, 20) & (1 << (load<u32>(k, 12) >> 27))) == 0 && load<u32>(k, 12) != 0) obj_append(o, k, v);
+    // A key whose Bloom bit is unset is new: append without a scan, in place while the
+    // first block has room.
+    const kh = load<u32>(k, 12);
+    const bit: u32 = 1 << (kh >> 27);
+    const bloom = load<u32>(o, 20);
+    const n = vlen(o);
+    if ((bloom & bit) == 0 && kh != 0 && n < load<u32>(o, 8)) {
+      store<u32>(okeys(o) + (<usize>n << 2), k);
+      store<u32>(ovals(o) + (<usize>n << 2), v);
+      store<u32>(o, n + 1, 4);
+      store<u32>(o, bloom | bit, 20);
+    } else if ((bloom & bit) == 0 && kh != 0) obj_append(o, k, v);
     else obj_put(o, k, v);
     ws();
     const c = peek();

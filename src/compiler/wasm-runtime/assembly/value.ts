@@ -54,14 +54,16 @@ export function mk_bool(b: bool): usize {
   return b ? TRUEV : FALSEV;
 }
 
-export function mk_num(f: f64): usize {
+// @ts-ignore: decorator
+@inline export function mk_num(f: f64): usize {
   const p = alloc(16);
   store<u32>(p, T_NUM);
   store<f64>(p, f, 8);
   return p;
 }
 
-export function mk_str(ptr: usize, len: u32): usize {
+// @ts-ignore: decorator
+@inline export function mk_str(ptr: usize, len: u32): usize {
   const p = alloc(16);
   store<u32>(p, T_STR);
   store<u32>(p, len, 4);
@@ -71,7 +73,8 @@ export function mk_str(ptr: usize, len: u32): usize {
 }
 
 /** A string value whose hash is already known (object keys from the parser). */
-export function mk_str_h(ptr: usize, len: u32, h: u32): usize {
+// @ts-ignore: decorator
+@inline export function mk_str_h(ptr: usize, len: u32, h: u32): usize {
   const p = alloc(16);
   store<u32>(p, T_STR);
   store<u32>(p, len, 4);
