@@ -167,7 +167,7 @@ export function constraintOf(c: PgNode, column?: string): Constraint {
   const out: Constraint = { name: c.conname ?? null, kind };
   if (c.skip_validation) out.not_valid = true;
   if (c.indexname) out.using_index = c.indexname;
-  let cols = kind === "foreign_key" ? names(c.fk_attrs) : names(c.keys);
+  let cols = kind === "foreign_key" ? names(c.fk_attrs) : kind === "check" ? exprColumns(c.raw_expr) : names(c.keys);
   if (cols.length === 0 && column) cols = [column];
   if (kind === "exclusion" && Array.isArray(c.exclusions)) {
     cols = [];
@@ -182,6 +182,28 @@ export function constraintOf(c: PgNode, column?: string): Constraint {
     out.references = { schema: ref.schema, table: ref.name, columns: names(c.pk_attrs) };
   }
   if (c.deferrable) out.deferrable = true;
+  return out;
+}
+
+/** Columns an expression references, in order of first use (the last name of each reference). */
+export function exprColumns(expr: PgNode): string[] {
+  const out: string[] = [];
+  const walk = (node: PgNode): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const x of node) walk(x);
+      return;
+    }
+    for (const key in node) {
+      const v = node[key];
+      if (key === "ColumnRef") {
+        const f = names(v?.fields);
+        const last = f[f.length - 1];
+        if (last && last !== "*" && !out.includes(last)) out.push(last);
+      } else if (v !== null && typeof v === "object") walk(v);
+    }
+  };
+  walk(expr);
   return out;
 }
 

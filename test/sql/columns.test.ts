@@ -46,3 +46,22 @@ describe("column.primary_key", () => {
     expect(last(sql).columns!.map((c) => [c.name, c.primary_key ?? false, c.not_null ?? false])).toEqual(expected);
   });
 });
+
+describe("CHECK constraint columns", () => {
+  const cases: [string, string, string[][]][] = [
+    ["a table-level CHECK: the columns it references, in order", "CREATE TABLE t (a int, b int, CONSTRAINT c CHECK (b > a AND a >= 0 AND t.b < 100))", [["b", "a"]]],
+    ["an inline CHECK on another column", "CREATE TABLE t (a int, b int CHECK (b > a))", [["b", "a"]]],
+    ["an inline CHECK that references nothing: its column", "CREATE TABLE t (a int CHECK (true))", [["a"]]],
+    ["functions and casts inside", "CREATE TABLE t (name text, CHECK (char_length(name::text) <= 100 AND name IS NOT NULL))", [["name"]]],
+  ];
+  it.each(cases)("%s", (_name, sql, expected) => {
+    const s = last(sql);
+    const checks = [...(s.constraints ?? []), ...(s.columns ?? []).flatMap((c) => c.constraints ?? [])].filter((k) => k.kind === "check");
+    expect(checks.map((k) => k.columns)).toEqual(expected);
+  });
+
+  it("ALTER TABLE ADD CONSTRAINT … CHECK", () => {
+    const s = last("ALTER TABLE v1_payload ADD CONSTRAINT v1_payload_external_id_not_null CHECK (external_id IS NOT NULL) NOT VALID");
+    expect(s.actions![0]!.constraint).toEqual({ name: "v1_payload_external_id_not_null", kind: "check", not_valid: true, columns: ["external_id"] });
+  });
+});
