@@ -243,6 +243,16 @@ const statement = {
       required: ["op"],
       additionalProperties: false,
     },
+    truncated_identifiers: {
+      type: "array",
+      description: "identifiers written longer than 63 bytes, which PostgreSQL truncates: `written` as written (unquoted, case kept), `name` the truncated name PostgreSQL uses",
+      items: {
+        type: "object",
+        properties: { written: str, name: str, location },
+        required: ["written", "name", "location"],
+        additionalProperties: false,
+      },
+    },
     error: {
       type: ["object", "null"],
       description: "for kind `unparsed`: the parser's message and where it stopped",

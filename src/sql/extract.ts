@@ -768,7 +768,28 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
     default:
       break;
   }
+  truncatedIdentifiers(ctx, st, nm, start, end);
   for (const job of nestedJobs) job();
+}
+
+// a name can only pass 63 bytes with 64 ASCII characters, or 22 when some are multi-byte
+const LONG_ASCII = /[A-Za-z0-9_$]{64}|"(?:[^"]|""){64}/;
+const LONG_ANY = /[\w$\u0080-\uffff]{22}|"(?:[^"]|""){22}/;
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** Identifiers of the statement written longer than PostgreSQL keeps (its own text; bodies are their statements'). */
+function truncatedIdentifiers(ctx: FileContext, st: Statement, nm: StmtNames, start: number, end: number): void {
+  const text = ctx.pre.slice(start, end);
+  if (!(NON_ASCII.test(text) ? LONG_ANY : LONG_ASCII).test(text)) return;
+  let out: Statement["truncated_identifiers"];
+  for (const t of nm.toks) {
+    if (t.k !== 0 || Buffer.byteLength(t.v, "utf8") <= MAX_IDENTIFIER_BYTES) continue;
+    const written = t.q ? t.v : ctx.pre.slice(t.s, t.e);
+    if (out?.some((x) => x.written === written)) continue;
+    (out ??= []).push({ written, name: truncateIdentifier(t.v), location: rangeLocation(ctx, t.s, t.e) });
+  }
+  if (out) st.truncated_identifiers = out;
 }
 
 const TX_OPS: Record<string, string> = {

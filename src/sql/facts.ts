@@ -159,6 +159,14 @@ export interface Statement {
   vacuum?: { full: boolean } | null;
   transaction?: { op: "begin" | "commit" | "rollback" | "savepoint" | "release_savepoint" | "prepare" | "commit_prepared" | "rollback_prepared" | "rollback_to" } | null;
   error?: { message: string; line?: number; column?: number; dialect?: string | null } | null;
+  /** identifiers written longer than 63 bytes: as written, and the name PostgreSQL truncates them to */
+  truncated_identifiers?: TruncatedIdentifier[];
+}
+
+export interface TruncatedIdentifier {
+  written: string;
+  name: string;
+  location: Location;
 }
 
 export interface DbtColumnInfo {
