@@ -19,7 +19,7 @@ describe("warden check on the bundled example", () => {
     const got = brief(out.findings);
     for (const want of [
       "adding-required-column error migrations/V3__add_loyalty_tier.sql:3:34-3:46",
-      "require-concurrent-index error migrations/V3__add_loyalty_tier.sql:5:1-5:54",
+      "require-concurrent-index error migrations/V3__add_loyalty_tier.sql:5:14-5:33",
       // severity overridden to info in warden.config.yaml
       "require-lock-timeout info migrations/V3__add_loyalty_tier.sql:3:1-3:60",
       "suppression-without-reason warning migrations/V4__retire_legacy_orders.sql:6:1-6:30",
@@ -74,7 +74,7 @@ describe("warden check with a policy of its own", () => {
         message: "DROP TABLE old_orders destroys data",
         file: "migrations/002_drop.sql",
         line: 2,
-        column: 1,
+        column: 12,
         end_line: 2,
         end_column: 22,
         help: "Dropping tables",
@@ -121,7 +121,7 @@ describe("warden check with a policy of its own", () => {
     );
     const r = await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
     expect(r.code).toBe(0);
-    expect(brief(json(r.stdout).findings)).toEqual(["no-drop warning migrations/002_drop.sql:2:1-2:22", "truncate-blocked warning sql/phones.sql:2:10-2:16"]);
+    expect(brief(json(r.stdout).findings)).toEqual(["no-drop warning migrations/002_drop.sql:2:12-2:22", "truncate-blocked warning sql/phones.sql:2:10-2:16"]);
   });
 
   it("reports a policy that does not compile with its code frame, exit 2", async () => {
@@ -137,7 +137,7 @@ describe("warden check with a policy of its own", () => {
     const p = makeProject({ "migrations/1.sql": "DROP TABLE t;\n" });
     const r = await runWarden(["check", "--policy", path.join(REPO_ROOT, "dist/builtin.bundle.tar.gz"), "--format", "json", "migrations"], { cwd: p.dir, env: p.env });
     expect(r.code).toBe(1);
-    expect(brief(json(r.stdout).findings)).toContain("ban-drop-table error migrations/1.sql:1:1-1:13");
+    expect(brief(json(r.stdout).findings)).toContain("ban-drop-table error migrations/1.sql:1:12-1:13");
   });
 });
 
@@ -174,7 +174,7 @@ describe("output formats", () => {
     expect(results.map((x: { ruleId: string; level: string }) => `${x.ruleId}:${x.level}`)).toEqual(["no-drop:error", "truncate-blocked:warning", "pii-read:note"]);
     expect(results[0].locations[0].physicalLocation).toEqual({
       artifactLocation: { uri: "migrations/002_drop.sql", uriBaseId: "%SRCROOT%" },
-      region: { startLine: 2, startColumn: 1, endLine: 2, endColumn: 22 },
+      region: { startLine: 2, startColumn: 12, endLine: 2, endColumn: 22 },
     });
     const rules = log.runs[0].tool.driver.rules;
     expect(rules.find((x: { id: string }) => x.id === "no-drop")).toMatchObject({ helpUri: "https://example.test/rules/no-drop", defaultConfiguration: { level: "error" } });
@@ -186,7 +186,7 @@ describe("output formats", () => {
     const r = await runWarden(["check", "--format", "github"], { cwd: p.dir, env: p.env });
     expect(r.stdout).toBe(
       [
-        "::error file=migrations/002_drop.sql,line=2,col=1,endLine=2,endColumn=22,title=warden no-drop::DROP TABLE old_orders destroys data%0ADropping tables%0Ahttps://example.test/rules/no-drop",
+        "::error file=migrations/002_drop.sql,line=2,col=12,endLine=2,endColumn=22,title=warden no-drop::DROP TABLE old_orders destroys data%0ADropping tables%0Ahttps://example.test/rules/no-drop",
         "::warning file=sql/cleanup.sql,line=3,col=10,endLine=3,endColumn=19,title=warden truncate-blocked::TRUNCATE customers empties a blocked table%0ATruncating a table that the team has listed in blocked_tables.",
         "::notice file=sql/report.sql,line=2,col=8,endLine=2,endColumn=13,title=warden pii-read::reads PII column customers.email%0AReading PII",
         "",
@@ -391,7 +391,7 @@ describe("baseline", () => {
     writeFileSync(path.join(p.dir, "migrations/003_drop.sql"), "DROP TABLE invoices;\n");
     const b = await runWarden(["check", "--baseline", "baseline.json", "--format", "json"], { cwd: p.dir, env: p.env });
     expect(b.code).toBe(1);
-    expect(brief(json(b.stdout).findings)).toEqual(["no-drop error migrations/003_drop.sql:1:1-1:20"]);
+    expect(brief(json(b.stdout).findings)).toEqual(["no-drop error migrations/003_drop.sql:1:12-1:20"]);
   });
 });
 
@@ -410,7 +410,7 @@ describe("file selection", () => {
     const out = json(r.stdout);
     expect(out.summary.files).toBe(3);
     expect(brief(out.findings)).toEqual([
-      "no-drop error migrations/003_new.sql:1:1-1:14",
+      "no-drop error migrations/003_new.sql:1:12-1:14",
       "truncate-blocked warning sql/cleanup.sql:1:10-1:19",
       "pii-read info sql/star.sql:1:8-1:9",
     ]);
@@ -440,6 +440,6 @@ describe("file selection", () => {
   it("finds the config of the checked directory from elsewhere, paths relative to it", async () => {
     const p = gateProject();
     const r = await runWarden(["check", "--format", "json", path.join(p.dir, "migrations")], { env: p.env });
-    expect(brief(json(r.stdout).findings)).toEqual(["no-drop error migrations/002_drop.sql:2:1-2:22"]);
+    expect(brief(json(r.stdout).findings)).toEqual(["no-drop error migrations/002_drop.sql:2:12-2:22"]);
   });
 });
