@@ -1,7 +1,7 @@
 // `runCheck`: the CI gate as a library call. Config → policy bundle → file discovery →
 // SQL facts → bundle evaluation (opa-wasm) → engine findings, suppressions, baseline →
 // one CheckResult that every reporter and the GitHub Action consume.
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import type { Finding, JsonValue } from "../compiler/ir/ir.js";
 import type { InputDocument } from "../sql/index.js";
@@ -13,6 +13,7 @@ import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from
 import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
+import { readTextFile } from "./read-text.js";
 import { catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
@@ -133,11 +134,12 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   }
   const files: { relPath: string; absPath: string; text: string; changed?: boolean }[] = [];
   for (const f of discovered) {
-    try {
-      files.push({ ...f, text: readFileSync(f.absPath, "utf8") });
-    } catch (err) {
-      // a context-only file is not reported on, so it cannot fail the run either
-      if (f.changed !== false) errors.push(checkError("read", `cannot read file: ${fsReason(err)}`, { file: f.relPath }));
+    const r = readTextFile(f.absPath);
+    if ("text" in r) files.push({ ...f, text: r.text });
+    // a context-only file is not reported on, so it cannot fail the run either
+    else if (f.changed !== false) {
+      const at = r.line !== undefined ? { line: r.line, column: r.column ?? 1 } : {};
+      errors.push(checkError("read", `cannot read file: ${r.reason}`, { file: f.relPath, ...at }, r.help));
     }
   }
   mark("discover+read");

@@ -1,12 +1,13 @@
 // `warden facts FILE...`: prints the fact documents (JSON) that policies see for SQL files,
 // extracted the way `warden check` extracts them (configuration, catalog replay, dbt).
-import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Option } from "commander";
 import { globSync } from "tinyglobby";
 import type { RegisterCommand } from "./index.js";
 import { findConfig, loadConfig } from "../../engine/config.js";
 import { dbtModelPaths } from "../../engine/dbt-paths.js";
+import { checkError } from "../../engine/errors.js";
+import { readTextFile } from "../../engine/read-text.js";
 import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
 
 const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
@@ -57,7 +58,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       if (configPath) {
         const r = await loadConfig(configPath, posix(path.relative(cwd, configPath)) || configPath);
         if (!r.loaded) {
-          for (const e of r.errors) process.stderr.write(`error: ${e.message}\n`);
+          process.stderr.write(r.errors.map((e) => e.rendered).join("\n\n") + "\n");
           setExit(2);
           return;
         }
@@ -79,17 +80,14 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       const wanted: ProjectFile[] = [];
       for (const f of files) {
         const abs = path.resolve(cwd, f);
-        let text: string;
-        try {
-          if (statSync(abs).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-          text = readFileSync(abs, "utf8");
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : "it cannot be read";
-          process.stderr.write(`error: cannot read \`${f}\`: ${reason}\n`);
+        const r = readTextFile(abs);
+        if (!("text" in r)) {
+          const at = r.line !== undefined ? { file: f, line: r.line, column: r.column ?? 1 } : {};
+          process.stderr.write(checkError("read", r.line !== undefined ? `cannot read file: ${r.reason}` : `cannot read \`${f}\`: ${r.reason}`, at, r.help).rendered + "\n");
           setExit(2);
           return;
         }
+        const text = r.text;
         wanted.push({ path: posix(path.relative(baseDir, abs)), absPath: abs, text, type: "sql" });
       }
       const modelPaths = dbtModelPaths(wanted.map((w) => ({ absPath: w.absPath! })), baseDir);
@@ -101,13 +99,10 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
         for (const abs of globSync("**/*.sql", { cwd: dir, absolute: true })) {
           const a = path.resolve(abs);
           if (all.has(a)) continue;
-          let text: string;
-          try {
-            text = readFileSync(a, "utf8");
-          } catch {
-            continue;
-          }
-          const f: ProjectFile = { path: posix(path.relative(baseDir, a)), absPath: a, text, type };
+          // a context file that cannot be read is left out, as `warden check` leaves it out
+          const r = readTextFile(a);
+          if (!("text" in r)) continue;
+          const f: ProjectFile = { path: posix(path.relative(baseDir, a)), absPath: a, text: r.text, type };
           all.set(a, f);
           context.push(f);
         }

@@ -1,0 +1,87 @@
+// `warden check` and `warden facts` on awkward input files: a byte-order mark, Windows line
+// endings, tabs, bytes that are not UTF-8, binary files. Columns must stay right, and a file
+// that cannot be read as text is an error naming it and the position, never guessed at.
+import { describe, expect, it } from "vitest";
+import { makeProject } from "../helpers/check-project.js";
+import { runWarden } from "../helpers/run.js";
+
+const brief = (stdout: string) =>
+  (JSON.parse(stdout) as { findings: Record<string, unknown>[] }).findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}-${f.end_line}:${f.end_column}`);
+
+describe("text encodings and line endings", () => {
+  it("drops a UTF-8 byte-order mark instead of failing to parse the first statement", async () => {
+    const p = makeProject({ "migrations/V1.sql": "\uFEFFSET lock_timeout = '5s';\nDROP TABLE legacy;\n" });
+    const r = await runWarden(["check", "--format", "json", "migrations"], { cwd: p.dir, env: p.env });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(brief(r.stdout)).toEqual(["ban-drop-table migrations/V1.sql:2:12-2:18"]);
+    const facts = await runWarden(["facts", "--compact", "migrations/V1.sql"], { cwd: p.dir, env: p.env });
+    expect(facts.code).toBe(0);
+    const doc = JSON.parse(facts.stdout) as { statements: { kind: string; location: { line: number; column: number } }[] };
+    expect(doc.statements.map((s) => `${s.kind} ${s.location.line}:${s.location.column}`)).toEqual(["set 1:1", "drop_table 2:1"]);
+  });
+
+  it("keeps columns right with CRLF line endings and tabs, and aligns the caret under tabs", async () => {
+    const p = makeProject({ "migrations/V1.sql": "SET lock_timeout = '5s';\r\n\tDROP\tTABLE\tfoo;\r\n-- note\r\nCREATE INDEX\tidx ON t (a);\r\n" });
+    const r = await runWarden(["check", "--format", "json", "migrations"], { cwd: p.dir, env: p.env });
+    expect(brief(r.stdout)).toEqual(["ban-drop-table migrations/V1.sql:2:13-2:16", "require-concurrent-index migrations/V1.sql:4:14-4:17"]);
+    const pretty = await runWarden(["check", "migrations"], { cwd: p.dir, env: p.env });
+    expect(pretty.stdout).toContain("2 | \tDROP\tTABLE\tfoo;\n  | \t    \t     \t^^^\n");
+    expect(pretty.stdout).toContain("4 | CREATE INDEX\tidx ON t (a);\n  |             \t^^^\n");
+  });
+
+  it("reports a file that is not UTF-8 with the position of the first bad byte, checks the rest, exit 2", async () => {
+    const p = makeProject({ "migrations/V2.sql": "SET lock_timeout = '5s';\nDROP TABLE t;\n" });
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${p.dir}/migrations/V1.sql`, Buffer.from("SELECT 1;\nSELECT 'caf\xe9';\n", "latin1"));
+    const r = await runWarden(["check", "--format", "json", "migrations"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "migrations/V1.sql:2:12: error: cannot read file: it is not UTF-8 text: byte 0xe9 is not valid UTF-8 here\n" +
+        "  = help: save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)\n",
+    );
+    expect(brief(r.stdout)).toEqual(["ban-drop-table migrations/V2.sql:2:12-2:13"]);
+    const facts = await runWarden(["facts", "migrations/V1.sql"], { cwd: p.dir, env: p.env });
+    expect(facts.code).toBe(2);
+    expect(facts.stdout).toBe("");
+    expect(facts.stderr).toBe(
+      "migrations/V1.sql:2:12: error: cannot read file: it is not UTF-8 text: byte 0xe9 is not valid UTF-8 here\n" +
+        "  = help: save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)\n",
+    );
+  });
+
+  it("reports a binary file instead of parsing it as SQL", async () => {
+    const p = makeProject({});
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${p.dir}/dump.sql`, Buffer.from([0x50, 0x47, 0x44, 0x4d, 0x50, 0x0a, 0x01, 0x00, 0xff, 0xfe]));
+    const r = await runWarden(["check", "dump.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("dump.sql:2:2: error: cannot read file: it is a binary file, not SQL text (it contains NUL bytes)\n");
+    expect(r.stdout).not.toContain("parse-error");
+  });
+
+  it("checks an empty file as zero statements", async () => {
+    const p = makeProject({ "empty.sql": "" });
+    const r = await runWarden(["check", "empty.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("warden: no findings in 1 file, 0 statements\n");
+    expect(r.stderr).toBe("");
+  });
+});
+
+describe("the pretty summary line", () => {
+  it("says the run fails when input could not be read, even with no failing finding", async () => {
+    const p = makeProject({ "ok.sql": "SELECT 1;\n" });
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${p.dir}/bad.sql`, Buffer.from("SELECT '\xff';\n", "latin1"));
+    const r = await runWarden(["check", "."], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("warden: no findings in 1 file, 1 statement; 1 input error: failing\n");
+    expect(r.stderr).toMatch(/^bad\.sql:1:9: error: cannot read file: it is not UTF-8 text/);
+    const both = makeProject({ "migrations/V1.sql": "SET lock_timeout = '5s';\nDROP TABLE t;\n", "nope.txt": "" });
+    const r2 = await runWarden(["check", "migrations", "missing.sql"], { cwd: both.dir, env: both.env });
+    expect(r2.code).toBe(2);
+    expect(r2.stdout).toMatch(/\nwarden: 1 finding \(1 error\) in 1 file, 2 statements; 1 at or above error; 1 input error: failing\n$/);
+    expect(r2.stderr).toBe("error: cannot read `missing.sql`: no such file or directory\n");
+  });
+});
