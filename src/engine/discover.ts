@@ -67,8 +67,10 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
   const included = globMatcher(opts.include.length ? opts.include : DEFAULT_INCLUDE);
   const excluded = globMatcher(opts.exclude);
   const rel = (abs: string) => toPosix(path.relative(opts.baseDir, abs));
+  let matched = 0; // files the current path argument selected (also ones an earlier argument had)
   const add = (abs: string, matchRel = rel(abs)) => {
     if (excluded(matchRel)) return;
+    matched++;
     if (!found.has(abs)) found.set(abs, { absPath: abs, relPath: rel(abs) });
   };
 
@@ -113,6 +115,7 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
   const paths = opts.paths.length ? opts.paths : [opts.baseDir];
   for (const p of paths) {
     const abs = path.resolve(opts.cwd, p);
+    matched = 0;
     let st;
     try {
       st = lstatSync(abs);
@@ -121,6 +124,11 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
     }
     if (st?.isDirectory() || (st?.isSymbolicLink() && isDirectory(abs))) {
       walk(abs, abs);
+      // a directory named on the command line that holds nothing to check is most likely
+      // the wrong directory: a CI gate that silently checks nothing would always pass
+      if (matched === 0 && opts.paths.length > 0) {
+        errors.push(checkError("read", `no SQL files to check under \`${p}\``, {}, `files are selected by \`include\` (${(opts.include.length ? opts.include : DEFAULT_INCLUDE).map((g) => `\`${g}\``).join(", ")}), \`exclude\` and .gitignore`));
+      }
     } else if (st) {
       add(abs); // a file named explicitly is checked whatever its name
     } else if (GLOB_CHARS.test(p)) {
@@ -130,6 +138,7 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
         const a = path.resolve(h);
         if (!gitignore.ignored(a, false)) add(a);
       }
+      if (matched === 0) errors.push(checkError("read", `no files match \`${p}\``, {}, "globs are matched from the working directory; quote them so the shell does not expand them"));
     } else {
       errors.push(checkError("read", `cannot read \`${p}\`: no such file or directory`));
     }

@@ -293,7 +293,9 @@ describe("configuration errors", () => {
   it("rejects an unknown format as a usage error", async () => {
     const r = await runWarden(["check", "--format", "xml", "examples/acme"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/argument 'xml' is invalid/);
+    expect(r.stderr).toBe(
+      "error: invalid value `xml` for `--format`\n  = help: use one of `pretty`, `json`, `sarif`, `github`, `junit`, `gitlab`, `markdown`\n  = help: run `warden check --help` for usage\n",
+    );
   });
 });
 
@@ -336,9 +338,27 @@ describe("exit codes and --fail-on", () => {
   it("reports a directory named *.sql given as a path", async () => {
     const p = gateProject({ "odd.sql/keep.txt": "" });
     const r = await runWarden(["check", "odd.sql", "sql/cleanup.sql"], { cwd: p.dir, env: p.env });
-    // a directory is searched, and holds no SQL: only cleanup.sql is checked
+    // a directory is searched, and holds no SQL: only cleanup.sql is checked, and the
+    // directory that selected nothing is an error (a gate that checks nothing passes)
     expect(r.stdout).toContain("in 1 file, 2 statements");
+    expect(r.stderr).toBe("error: no SQL files to check under `odd.sql`\n  = help: files are selected by `include` (`**/*.sql`), `exclude` and .gitignore\n");
+    expect(r.code).toBe(2);
+  });
+
+  it("reports a named directory or glob that selects no file, exit 2", async () => {
+    const p = gateProject({ "empty/README.md": "no SQL here\n" }, "policies: [policy/gate.warden]\ninclude: ['migrations/**/*.sql', 'sql/**/*.sql']\n");
+    const dir = await runWarden(["check", "empty"], { cwd: p.dir, env: p.env });
+    expect(dir.code).toBe(2);
+    expect(dir.stdout).toBe("warden: no findings in 0 files, 0 statements; 1 input error: failing\n");
+    expect(dir.stderr).toBe("error: no SQL files to check under `empty`\n  = help: files are selected by `include` (`migrations/**/*.sql`, `sql/**/*.sql`), `exclude` and .gitignore\n");
+    const glob = await runWarden(["check", "db/**/*.sql"], { cwd: p.dir, env: p.env });
+    expect(glob.code).toBe(2);
+    expect(glob.stderr).toBe("error: no files match `db/**/*.sql`\n  = help: globs are matched from the working directory; quote them so the shell does not expand them\n");
+    // with no path the config's project is checked, and an empty one is not an error
+    const none = makeProject({ "warden.config.yaml": "include: ['db/**/*.sql']\n" });
+    const r = await runWarden(["check"], { cwd: none.dir, env: none.env });
     expect(r.code).toBe(0);
+    expect(r.stdout).toBe("warden: no findings in 0 files, 0 statements\n");
   });
 });
 
