@@ -44,13 +44,18 @@ export function summaryLine(result: CheckResult, paint: Paint = plain): string {
   const checked = `${plural(s.files, "file")}, ${plural(s.statements, "statement")}`;
   const extra = [s.suppressed ? `${s.suppressed} suppressed` : "", s.baselined ? `${s.baselined} baselined` : ""].filter(Boolean).join(", ");
   const tail = extra ? ` (${extra})` : "";
-  if (s.findings === 0) return `${paint.bold("warden:")} no findings in ${checked}${tail}`;
+  // input errors (printed on stderr) fail the run with exit 2 whatever the findings
+  const unreadable = result.errors.filter((e) => e.kind === "read").length;
+  const other = result.errors.length - unreadable;
+  const problems = [unreadable ? plural(unreadable, "input error") : "", other ? plural(other, "usage error") : ""].filter(Boolean).join(", ");
+  if (s.findings === 0) return `${paint.bold("warden:")} no findings in ${checked}${tail}${problems ? `; ${paint.red(problems)}: failing` : ""}`;
   const parts = [
     s.by_severity.error ? paint.red(plural(s.by_severity.error, "error")) : "",
     s.by_severity.warning ? paint.yellow(plural(s.by_severity.warning, "warning")) : "",
     s.by_severity.info ? paint.cyan(`${s.by_severity.info} info`) : "",
   ].filter(Boolean);
   const failing = result.findings.filter((f) => fails(f.severity, result.failOn)).length;
-  const verdict = result.failOn === "never" ? "fail-on never" : failing ? `${failing} at or above ${result.failOn}: failing` : `none at or above ${result.failOn}: passing`;
+  let verdict = result.failOn === "never" ? "fail-on never" : failing ? `${failing} at or above ${result.failOn}: failing` : `none at or above ${result.failOn}: passing`;
+  if (problems) verdict = `${result.failOn === "never" ? "fail-on never" : failing ? `${failing} at or above ${result.failOn}` : `none at or above ${result.failOn}`}; ${paint.red(problems)}: failing`;
   return `${paint.bold("warden:")} ${plural(s.findings, "finding")} (${parts.join(", ")}) in ${checked}${tail}; ${verdict}`;
 }
