@@ -3,6 +3,7 @@
 // 2 usage, configuration or input errors.
 import { Command, CommanderError } from "commander";
 import { loadCommands } from "./commands/index.js";
+import { restyleUsageError } from "./usage-errors.js";
 import { VERSION } from "../version.js";
 
 /** A closed pipe on stdout (`warden rules | head`) ends the run quietly, as in other CLIs. */
@@ -20,11 +21,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command("warden")
     .description("Policy-as-code compiler and CI gate for database governance")
     .version(VERSION, "-V, --version")
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
       writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(restyleUsageError(s)),
     });
   program.addHelpText(
     "after",
@@ -36,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = Math.max(exitCode, code);
     });
   }
+  // usage errors name the subcommand whose --help explains it
+  for (const sub of program.commands) sub.configureOutput({ outputError: (s, write) => write(restyleUsageError(s, sub.name())) });
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (err) {

@@ -44,3 +44,22 @@ describe("subcommand loading", () => {
     }
   });
 });
+
+describe("usage errors", () => {
+  const usage = (cmd: string) => `  = help: run \`warden${cmd ? ` ${cmd}` : ""} --help\` for usage\n`;
+  it.each([
+    [["check", "--form", "json"], "error: unknown option `--form`\n  = help: did you mean `--format`?\n" + usage("check")],
+    [["check", "--format", "prety"], "error: invalid value `prety` for `--format`\n  = help: did you mean `pretty`?\n  = help: use one of `pretty`, `json`, `sarif`, `github`, `junit`, `gitlab`, `markdown`\n" + usage("check")],
+    [["check", "--fail-on", "warn"], "error: invalid value `warn` for `--fail-on`\n  = help: use one of `error`, `warning`, `info`, `never`\n" + usage("check")],
+    [["check", "--output"], "error: option `--output` needs a value\n" + usage("check")],
+    [["chek"], "error: unknown command `chek`\n  = help: did you mean `check`?\n" + usage("")],
+    [["facts"], "error: missing argument `file`\n" + usage("facts")],
+    [["explain", "a", "b"], "error: too many arguments: `warden explain` takes 1, got 2\n" + usage("explain")],
+    [["compile", "--emit", "asm", "x.warden"], "error: invalid emit kind `asm`: use `ast`, `ir`, `wat`\n" + usage("compile")],
+  ])("warden %j: a diagnostic-style message, exit 2", async (args, stderr) => {
+    const r = await runWarden(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(stderr);
+  });
+});
