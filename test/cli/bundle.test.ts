@@ -176,7 +176,7 @@ describe("warden inspect", () => {
     expect(r.stderr).toBe(`error: invalid bundle \`${at("i.tar.gz")}\`: bundle is not signed: \`.signatures.json\` is missing\n`);
     const m = await runWarden(["inspect", at("nope.tar.gz")]);
     expect(m.code).toBe(2);
-    expect(m.stderr).toBe(`error: cannot read \`${at("nope.tar.gz")}\`: ENOENT\n`);
+    expect(m.stderr).toBe(`error: cannot read \`${at("nope.tar.gz")}\`: no such file or directory\n`);
     writeFileSync(at("junk.tar.gz"), "junk");
     const j = await runWarden(["inspect", at("junk.tar.gz")]);
     expect(j.code).toBe(2);

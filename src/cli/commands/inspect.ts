@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import { readBundle, type ReadBundleResult } from "../../compiler/bundle/read-bundle.js";
 import { BundleError } from "../../compiler/bundle/errors.js";
+import { fsReason } from "../../engine/errors.js";
 import type { RegisterCommand } from "./index.js";
 
 export interface InspectOptions {
@@ -60,7 +61,7 @@ export async function runInspect(path: string, opts: InspectOptions, io: Io): Pr
   try {
     buf = await readFile(path);
   } catch (err) {
-    io.stderr(`error: cannot read \`${path}\`: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+    io.stderr(`error: cannot read \`${path}\`: ${fsReason(err)}\n`);
     return 2;
   }
   let key: string | undefined;
@@ -68,7 +69,7 @@ export async function runInspect(path: string, opts: InspectOptions, io: Io): Pr
     try {
       key = await readFile(opts.verificationKey, "utf8");
     } catch (err) {
-      io.stderr(`error: cannot read verification key \`${opts.verificationKey}\`: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+      io.stderr(`error: cannot read verification key \`${opts.verificationKey}\`: ${fsReason(err)}\n`);
       return 2;
     }
     // A secret file usually ends with a newline that is not part of the secret.

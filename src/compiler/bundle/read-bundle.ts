@@ -213,6 +213,13 @@ export async function readBundle(buf: Buffer, opts: ReadBundleOptions = {}): Pro
   const wasmPath = manifest.wasm?.find((w) => w.entrypoint === "warden/findings")?.module ?? WASM_MODULE_PATH;
   const wasm = files.get(wasmPath);
   const regoPath = files.has(REGO_MODULE_PATH) ? REGO_MODULE_PATH : [...files.keys()].find((p) => p.endsWith(".rego"));
+  // an OPA bundle may leave out its manifest, but a tarball with no policy, manifest or
+  // data in it is some other archive: say so rather than report an empty bundle
+  if (!manifestFile && !wasm && !regoPath && dataFiles.length === 0) {
+    const names = [...files.keys()].sort();
+    const held = names.length === 0 ? "it is empty" : `it holds ${names.slice(0, 3).map((n) => `\`${n.slice(1)}\``).join(", ")}${names.length > 3 ? ` and ${names.length - 3} more` : ""}`;
+    throw new BundleError(`not a policy bundle: no \`.manifest\`, \`policy.wasm\`, \`.rego\` or \`data.json\` in it (${held})`);
+  }
   const result: ReadBundleResult = { manifest, data, files, signature };
   if (wasm) result.wasm = new Uint8Array(wasm);
   if (regoPath) result.rego = files.get(regoPath)!.toString("utf8");
