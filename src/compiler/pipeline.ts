@@ -155,6 +155,8 @@ export function compileSources(sources: PolicySource[], options: CompileOptions 
  * sorted, skipping dot-directories and node_modules). Problems become diagnostics:
  * an unreadable path is W1001, finding no policy file at all is W1002.
  */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 export async function loadPolicySources(paths: string[]): Promise<{ sources: PolicySource[]; diagnostics: Diagnostic[] }> {
   const diags = new Diagnostics();
   const sources: PolicySource[] = [];
@@ -163,10 +165,19 @@ export async function loadPolicySources(paths: string[]): Promise<{ sources: Pol
     const key = path.resolve(file);
     if (seen.has(key)) return;
     seen.add(key);
+    let bytes: Buffer;
     try {
-      sources.push({ path: file, text: await readFile(file, "utf8") });
+      bytes = await readFile(file);
     } catch (err) {
       diags.add("W1001", `cannot read \`${file}\`: ${reason(err)}`);
+      return;
+    }
+    try {
+      // strict: a Latin-1 byte in a string literal would otherwise become U+FFFD and the
+      // policy would silently compare against a different string
+      sources.push({ path: file, text: UTF8.decode(bytes) });
+    } catch {
+      diags.add("W1001", `cannot read \`${file}\`: it is not UTF-8 text`, undefined, "save the file as UTF-8");
     }
   };
   for (const p of paths) {

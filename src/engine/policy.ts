@@ -8,7 +8,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JsonValue, Severity } from "../compiler/ir/ir.js";
 import { VERSION } from "../version.js";
-import { checkError, fsReason } from "./errors.js";
+import { checkError, fsReason, type ErrorAt } from "./errors.js";
+import { readTextFile } from "./read-text.js";
 import type { CheckError, RuleInfo } from "./types.js";
 
 export interface PolicyBundle {
@@ -95,6 +96,16 @@ export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheF
   return { bundle: { bytes: compiled.bytes, origin: specs.map(shown).join(", ") }, errors: [] };
 }
 
+class PolicyReadError extends Error {
+  constructor(
+    message: string,
+    readonly help?: string,
+    readonly at: ErrorAt = {},
+  ) {
+    super(message);
+  }
+}
+
 function readSources(specs: string[], shown: (p: string) => string): { list: { path: string; text: string }[] } | { error: CheckError } {
   const list: { path: string; text: string }[] = [];
   const visit = (p: string, top: boolean) => {
@@ -105,14 +116,23 @@ function readSources(specs: string[], shown: (p: string) => string): { list: { p
         const child = path.join(p, name);
         if (statSync(child).isDirectory() || name.endsWith(".warden")) visit(child, false);
       }
-    } else if (top || p.endsWith(".warden")) {
-      list.push({ path: shown(p), text: readFileSync(p, "utf8") });
+    } else if (p.endsWith(".warden")) {
+      const r = readTextFile(p);
+      if (!("text" in r)) {
+        if (r.line === undefined) throw new PolicyReadError(`cannot read policy \`${shown(p)}\`: ${r.reason}`);
+        throw new PolicyReadError(`cannot read policy file: ${r.reason}`, r.help, { file: shown(p), line: r.line, column: r.column ?? 1 });
+      }
+      list.push({ path: shown(p), text: r.text });
+    } else if (top) {
+      // a SQL file or a config given to --policy by mistake would only give parse errors
+      throw new PolicyReadError(`\`${shown(p)}\` is not a policy`, "`--policy` takes `.warden` files, directories of them, or one bundle `.tar.gz`");
     }
   };
   for (const s of specs) {
     try {
       visit(s, true);
     } catch (err) {
+      if (err instanceof PolicyReadError) return { error: checkError("policy", err.message, err.at, err.help) };
       return { error: checkError("policy", `cannot read policy \`${shown(s)}\`: ${fsReason(err)}`) };
     }
   }

@@ -85,3 +85,67 @@ describe("the pretty summary line", () => {
     expect(r2.stderr).toBe("error: cannot read `missing.sql`: no such file or directory\n");
   });
 });
+
+describe("policy inputs that are not policies", () => {
+  const tarGz = async (entries: Record<string, string>) => {
+    const { pack } = await import("tar-stream");
+    const { gzipSync } = await import("node:zlib");
+    const p = pack();
+    for (const [name, text] of Object.entries(entries)) p.entry({ name }, text);
+    p.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of p) chunks.push(c as Buffer);
+    return gzipSync(Buffer.concat(chunks));
+  };
+
+  it("says a tar.gz with no manifest, policy or data is not a bundle (check and inspect), exit 2", async () => {
+    const p = makeProject({ "a.sql": "SELECT 1;\n" });
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${p.dir}/backup.tar.gz`, await tarGz({ "notes/x.txt": "hi\n", "a.csv": "1\n", "b.csv": "2\n", "c.csv": "3\n" }));
+    const r = await runWarden(["check", "--policy", "backup.tar.gz", "a.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      "error: cannot load the policy bundle (backup.tar.gz): not a policy bundle: no `.manifest`, `policy.wasm`, `.rego` or `data.json` in it (it holds `a.csv`, `b.csv`, `c.csv` and 1 more)\n",
+    );
+    const i = await runWarden(["inspect", "backup.tar.gz"], { cwd: p.dir, env: p.env });
+    expect(i.code).toBe(2);
+    expect(i.stdout).toBe("");
+    expect(i.stderr).toBe("error: invalid bundle `backup.tar.gz`: not a policy bundle: no `.manifest`, `policy.wasm`, `.rego` or `data.json` in it (it holds `a.csv`, `b.csv`, `c.csv` and 1 more)\n");
+    writeFileSync(`${p.dir}/empty.tar.gz`, await tarGz({}));
+    const e = await runWarden(["inspect", "empty.tar.gz"], { cwd: p.dir, env: p.env });
+    expect(e.stderr).toBe("error: invalid bundle `empty.tar.gz`: not a policy bundle: no `.manifest`, `policy.wasm`, `.rego` or `data.json` in it (it is empty)\n");
+  });
+
+  it("reports a corrupt or truncated gzip, and a directory given to inspect", async () => {
+    const p = makeProject({ "a.sql": "SELECT 1;\n", "junk.tar.gz": "not gzip at all\n" });
+    const r = await runWarden(["check", "--policy", "junk.tar.gz", "a.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: cannot load the policy bundle (junk.tar.gz): not a gzipped tar bundle: incorrect header check\n");
+    const d = await runWarden(["inspect", "."], { cwd: p.dir, env: p.env });
+    expect(d.code).toBe(2);
+    expect(d.stderr).toBe("error: cannot read `.`: is a directory\n");
+  });
+
+  it("refuses a SQL file given as --policy instead of parsing SQL as policy source", async () => {
+    const p = makeProject({ "a.sql": "SELECT 1;\n" });
+    const r = await runWarden(["check", "--policy", "a.sql", "a.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("error: `a.sql` is not a policy\n  = help: `--policy` takes `.warden` files, directories of them, or one bundle `.tar.gz`\n");
+  });
+
+  it("reports a .warden file that is not UTF-8 (check --policy, compile, fmt)", async () => {
+    const p = makeProject({ "a.sql": "SELECT 1;\n" });
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(`${p.dir}/p.warden`, Buffer.from('policy x\nclassify pii: "*.caf\xe9"\n', "latin1"));
+    const r = await runWarden(["check", "--policy", "p.warden", "a.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("p.warden:2:21: error: cannot read policy file: it is not UTF-8 text: byte 0xe9 is not valid UTF-8 here\n  = help: save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)\n");
+    for (const cmd of ["compile", "fmt"]) {
+      const c = await runWarden([cmd, "p.warden"], { cwd: p.dir, env: p.env });
+      expect(c.code).toBe(2);
+      expect(c.stderr).toBe("error[W1001]: cannot read `p.warden`: it is not UTF-8 text\n  = help: save the file as UTF-8\n\n1 error\n");
+    }
+  });
+});
