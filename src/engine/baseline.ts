@@ -2,7 +2,7 @@
 // can adopt a rule without fixing every old statement first. Findings match on rule + file +
 // statement fingerprint (not line numbers), counted, so moving a statement keeps it matched.
 import { readFileSync, writeFileSync } from "node:fs";
-import { checkError, fsReason } from "./errors.js";
+import { checkError, fsReason, type ErrorAt } from "./errors.js";
 import type { CheckError, CheckFinding } from "./types.js";
 
 export interface BaselineEntry {
@@ -22,11 +22,29 @@ const key = (f: { rule: string; file: string; fingerprint: string }) => `${f.rul
 
 export function readBaseline(file: string, shown: string): { counts?: Map<string, number>; error?: CheckError } {
   let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    text = readFileSync(file, "utf8");
   } catch (err) {
-    const why = err instanceof SyntaxError ? `not JSON (${err.message})` : fsReason(err);
-    return { error: checkError("usage", `cannot read baseline \`${shown}\`: ${why}`) };
+    return { error: checkError("usage", `cannot read baseline \`${shown}\`: ${fsReason(err)}`) };
+  }
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    // point at the parser's position, as for a config file
+    const message = err instanceof Error ? err.message : String(err);
+    const pos = /at position (\d+)/.exec(message) ?? (/^Unexpected end of JSON input/.test(message) ? [, String(text.length)] : null);
+    let at: ErrorAt = { file: shown };
+    if (pos) {
+      const offset = Number(pos[1]);
+      const before = text.slice(0, offset);
+      at = { file: shown, text, line: before.split("\n").length, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
+    }
+    const why = message
+      .replace(/ in JSON at position \d+.*$/, "")
+      .replace(/^Unexpected end of JSON input$/, "unexpected end of file")
+      .replace(/^Unexpected token '(.+?)', .* is not valid JSON$/s, "unexpected `$1`");
+    return { error: checkError("usage", `baseline is not valid JSON: ${why.charAt(0).toLowerCase()}${why.slice(1)}`, at, "write one with `warden check --write-baseline FILE`") };
   }
   const findings = (data as BaselineFile | null)?.findings;
   if ((data as BaselineFile | null)?.version !== 1 || !Array.isArray(findings)) {

@@ -149,3 +149,24 @@ describe("policy inputs that are not policies", () => {
     }
   });
 });
+
+describe("a malformed --baseline", () => {
+  it("points at the JSON syntax error with a code frame, exit 2", async () => {
+    const p = makeProject({ "a.sql": "SELECT 1;\n", "bl.json": '{"version": 1, "findings": [\n  {"rule": "x" "file": "a.sql"}]}\n', "empty.json": "" });
+    const r = await runWarden(["check", "--quiet", "--baseline", "bl.json", "a.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        "bl.json:2:16: error: baseline is not valid JSON: expected ',' or '}' after property value",
+        "  |",
+        '2 |   {"rule": "x" "file": "a.sql"}]}',
+        "  |                ^",
+        "  = help: write one with `warden check --write-baseline FILE`",
+        "",
+      ].join("\n"),
+    );
+    const e = await runWarden(["check", "--quiet", "--baseline", "empty.json", "a.sql"], { cwd: p.dir, env: p.env });
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/^empty\.json:1:1: error: baseline is not valid JSON: unexpected end of file\n/);
+  });
+});

@@ -63,7 +63,7 @@ describe("baseline", () => {
     writeFileSync(path.join(dir, "x.json"), "{\"findings\": 3}");
     writeFileSync(path.join(dir, "y.json"), "not json");
     expect(readBaseline(path.join(dir, "x.json"), "x.json").error!.message).toBe("`x.json` is not a warden baseline");
-    expect(readBaseline(path.join(dir, "y.json"), "y.json").error!.message).toMatch(/^cannot read baseline `y.json`: not JSON/);
+    expect(readBaseline(path.join(dir, "y.json"), "y.json").error!.message).toBe("baseline is not valid JSON: unexpected `o`");
     expect(readBaseline(path.join(dir, "z.json"), "z.json").error!.message).toBe("cannot read baseline `z.json`: no such file or directory");
   });
 });
