@@ -1,6 +1,7 @@
 // `--format junit`: JUnit XML for CI test reports. One testsuite per file, one testcase per
 // rule and statement; findings that fail the run (per fail-on) are <failure> elements.
 import { fails, type CheckFinding, type CheckResult } from "../engine/types.js";
+import { plural } from "./index.js";
 
 export function xmlEscape(s: string): string {
   return s
@@ -54,7 +55,7 @@ export function formatJunit(result: CheckResult): string {
   const clean = result.summary.files - byFile.size;
   if (clean > 0) {
     tests += 1;
-    suites.push(`  <testsuite name="files without findings" tests="1" failures="0" errors="0">\n    <testcase name="${clean} files without findings" classname="warden"/>\n  </testsuite>`);
+    suites.push(`  <testsuite name="files without findings" tests="1" failures="0" errors="0">\n    <testcase name="${plural(clean, "file")} without findings" classname="warden"/>\n  </testsuite>`);
   }
   // unreadable input and config problems are test errors, not failures
   if (result.errors.length > 0) {

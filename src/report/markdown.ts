@@ -19,7 +19,8 @@ export function formatMarkdown(result: CheckResult): string {
   const counts = `${plural(s.by_severity.error, "error")}, ${plural(s.by_severity.warning, "warning")}, ${s.by_severity.info} info`;
   lines.push(
     s.findings === 0
-      ? `✅ No findings in ${plural(s.files, "file")} (${plural(s.statements, "statement")}).`
+      ? // no tick when input errors (listed below) fail the run anyway
+        `${result.errors.length ? "" : "✅ "}No findings in ${plural(s.files, "file")} (${plural(s.statements, "statement")}).`
       : `**${plural(s.findings, "finding")}** (${counts}) in ${plural(s.files, "file")} checked (${plural(s.statements, "statement")}).`,
   );
   const extra = [s.suppressed ? `${s.suppressed} suppressed` : "", s.baselined ? `${s.baselined} in the baseline` : ""].filter(Boolean);

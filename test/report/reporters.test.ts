@@ -208,6 +208,20 @@ describe("markdown", () => {
     const md = await formatReport(result({ findings: [], summary: { files: 2, statements: 4, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 0, baselined: 0 } }), "markdown");
     expect(md).toBe("<!-- warden-check -->\n### Warden check\n\n✅ No findings in 2 files (4 statements).\n");
   });
+
+  it("gives no tick when input errors fail a run without findings, and lists them", async () => {
+    const errors = [{ kind: "read" as const, message: "cannot read file: permission denied", file: "db/a.sql", rendered: "db/a.sql: error: cannot read file: permission denied" }];
+    const md = await formatReport(result({ findings: [], errors, summary: { files: 1, statements: 2, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 0, baselined: 0 } }), "markdown");
+    expect(md).toBe("<!-- warden-check -->\n### Warden check\n\nNo findings in 1 file (2 statements).\n\n⚠️ 1 input error:\n\n- db/a.sql: cannot read file: permission denied\n");
+  });
+});
+
+describe("junit without findings", () => {
+  it("counts the clean files in words that agree with the number", async () => {
+    const summary = (files: number) => ({ files, statements: 4, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 0, baselined: 0 });
+    expect(await formatReport(result({ findings: [], summary: summary(1) }), "junit")).toContain('<testcase name="1 file without findings" classname="warden"/>');
+    expect(await formatReport(result({ findings: [], summary: summary(3) }), "junit")).toContain('<testcase name="3 files without findings" classname="warden"/>');
+  });
 });
 
 describe("pretty", () => {
