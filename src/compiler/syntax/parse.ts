@@ -1,7 +1,7 @@
 // The front door of the syntax layer: `parsePolicy(file, text)` lexes, parses with
 // recovery and builds the AST, returning every lexical and syntax error of the file.
 import type { IRecognitionException, IToken } from "chevrotain";
-import { Diagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { Diagnostics, didYouMean, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { LineIndex } from "../../diagnostics/span.js";
 import type { Expr, PolicyFileAst } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
@@ -62,9 +62,15 @@ function helpForCharacter(ch: string): string | undefined {
   return undefined;
 }
 
+/** Words that start a declaration or a rule clause: a misspelt one is a plain name to the parser. */
+const CLAUSE_WORDS = ["policy", "classify", "const", "rule", "test", "title", "doc", "severity", "on", "for", "when", "unless", "deny", "warn", "info", "mask", "require"];
+
 function syntaxDiagnostic(e: IRecognitionException, file: string, index: LineIndex, length: number): Diagnostic {
-  const [message, help] = e.message.split(HELP_SEPARATOR);
+  const [message, expected] = e.message.split(HELP_SEPARATOR);
   const t = e.token;
+  // `titel "C"` inside a rule reads as an unexpected name: say which clause it resembles
+  const guess = t.tokenType === T.Identifier && t.image.length >= 3 ? didYouMean(t.image, CLAUSE_WORDS) : undefined;
+  const help = guess ?? expected;
   // At end of file chevrotain reports an EOF token with no offset: point at the end.
   const start = Number.isFinite(t.startOffset) ? t.startOffset : length;
   const end = Number.isFinite(t.endOffset) ? (t.endOffset as number) + 1 : length;

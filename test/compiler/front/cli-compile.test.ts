@@ -74,6 +74,20 @@ describe("warden compile", () => {
     ]);
   });
 
+  it("reports every syntax error of a file, each at its position, and suggests a misspelt clause word", async () => {
+    const text = 'policy p\n\nrule a {\n  title "A"\n  on migration\n  when statement.kind ==\n  deny "x"\n}\n\nrule b {\n  titel "B"\n  on migration\n  when statement.kind == "drop_table"\n  deny "y"\n}\n\nrule c {\n  title "C\n  on migration\n  when statement.kind == "x"\n  deny "z"\n}\n';
+    const file = path.join(tree({ "multi.warden": text }), "multi.warden");
+    const r = await runWarden(["compile", "--diagnostic-format", "json", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const diags = JSON.parse(r.stderr) as { code: string; line: number; column: number; message: string; help: string | null }[];
+    expect(diags.map((d) => `${d.line}:${d.column} ${d.code} ${d.message} | ${d.help}`)).toEqual([
+      "7:3 W0102 unexpected `deny` | expected one of a string, a number, `true`, `false`, `null`, `[`, `count`, `(` or a name",
+      "11:3 W0102 unexpected `titel` | did you mean `title`?",
+      "18:9 W0103 unterminated string | close it with `\"` on the same line",
+    ]);
+  });
+
   it("exits 2 on unreadable input and on a directory without policies", async () => {
     const missing = await runWarden(["compile", "no/such/dir"]);
     expect(missing.code).toBe(2);
