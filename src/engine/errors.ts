@@ -18,13 +18,16 @@ export interface ErrorAt {
 export function checkError(kind: CheckError["kind"], message: string, at: ErrorAt = {}, help?: string): CheckError {
   const where = at.file ? `${at.file}${at.line ? `:${at.line}:${at.column ?? 1}` : ""}: ` : "";
   const lines = [`${where}error: ${message}`];
+  let pad = "  ";
   if (at.text !== undefined && at.line) {
     const index = new LineIndex(at.text);
     const column = at.column ?? 1;
     const end = { line: at.endLine ?? at.line, column: at.endColumn ?? column + 1, offset: 0 };
     lines.push(codeFrame(index, { file: at.file ?? "", start: { line: at.line, column, offset: 0 }, end }));
+    // `=` lines up under the frame's `|` (codeFrame shows at most three lines)
+    pad = " ".repeat(String(Math.min(Math.max(end.line, at.line), at.line + 2)).length + 1);
   }
-  if (help) lines.push(`  = help: ${help}`);
+  if (help) lines.push(`${pad}= help: ${help}`);
   const e: CheckError = { kind, message, rendered: lines.join("\n") };
   if (at.file !== undefined) e.file = at.file;
   if (at.line !== undefined) e.line = at.line;

@@ -30,8 +30,10 @@ export function formatPretty(result: CheckResult, opts: ReportOptions = {}): str
         };
         out.push(codeFrame(index, span, paint));
       }
-      if (f.help) out.push(`  ${paint.cyan("= help:")} ${f.help}`);
-      if (f.doc) out.push(`  ${paint.cyan("= docs:")} ${f.doc}`);
+      // `=` lines up under the frame's `|`, whose column grows with the line numbers shown
+      const pad = index ? " ".repeat(String(Math.min(Math.max(f.end_line, f.line), f.line + 2)).length + 1) : "  ";
+      if (f.help) out.push(`${pad}${paint.cyan("= help:")} ${f.help}`);
+      if (f.doc) out.push(`${pad}${paint.cyan("= docs:")} ${f.doc}`);
       out.push("");
     }
   }

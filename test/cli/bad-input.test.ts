@@ -170,3 +170,15 @@ describe("a malformed --baseline", () => {
     expect(e.stderr).toMatch(/^empty\.json:1:1: error: baseline is not valid JSON: unexpected end of file\n/);
   });
 });
+
+describe("configuration errors past line 9", () => {
+  it("keep the `= help:` line under the code frame's `|`", async () => {
+    const config = ["# padding", ...Array.from({ length: 9 }, (_, i) => `# line ${i + 2}`), "rules:", "  ban-drop-tabel: off", ""].join("\n");
+    const p = makeProject({ "warden.config.yaml": config, "a.sql": "SELECT 1;\n" });
+    const r = await runWarden(["check", "a.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      ["warden.config.yaml:12:3: error: unknown rule `ban-drop-tabel` in `rules`", "   |", "12 |   ban-drop-tabel: off", "   |   ^^^^^^^^^^^^^^", "   = help: did you mean `ban-drop-table`?", ""].join("\n"),
+    );
+  });
+});

@@ -53,6 +53,9 @@ describe("warden check on the bundled example", () => {
         "   |",
         "10 | ALTER TABLE orders ADD COLUMN note text DEFALT '';",
         "   |                                         ^^^^^^",
+        // the `=` lines stay under the `|` of a two-digit gutter
+        "   = help: fix the statement; nothing else is checked in a statement Warden cannot parse",
+        "   = docs: https://warden.dev/rules/parse-error",
       ].join("\n"),
     );
     expect(r.stdout).toMatch(/\nwarden: \d+ findings \(\d+ errors, 2 warnings, \d+ info\) in 13 files, \d+ statements \(2 suppressed\); \d+ at or above error: failing\n$/);
