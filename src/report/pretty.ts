@@ -23,12 +23,8 @@ export function formatPretty(result: CheckResult, opts: ReportOptions = {}): str
       const colour = f.severity === "error" ? paint.red : f.severity === "warning" ? paint.yellow : paint.cyan;
       out.push(`${file}:${f.line}:${f.column}: ${colour(paint.bold(`${f.severity}[${f.rule}]`))}: ${paint.bold(f.message)}`);
       if (index) {
-        const span = {
-          file,
-          start: { line: f.line, column: f.column, offset: 0 },
-          end: { line: f.end_line, column: f.end_column, offset: 0 },
-        };
-        out.push(codeFrame(index, span, paint));
+        const frame = windowed(index, f);
+        out.push(codeFrame(frame.index, { file, start: { line: f.line, column: frame.column, offset: 0 }, end: { line: f.end_line, column: frame.endColumn, offset: 0 } }, paint));
       }
       // `=` lines up under the frame's `|`, whose column grows with the line numbers shown
       const pad = index ? " ".repeat(String(Math.min(Math.max(f.end_line, f.line), f.line + 2)).length + 1) : "  ";
@@ -39,6 +35,33 @@ export function formatPretty(result: CheckResult, opts: ReportOptions = {}): str
   }
   if (!opts.quiet) out.push(summaryLine(result, paint));
   return out.length ? out.join("\n") + "\n" : "";
+}
+
+/** Characters of a long line shown around a finding (minified SQL can be one 1 MB line). */
+const FRAME_WIDTH = 160;
+const FRAME_LEAD = 40;
+
+/**
+ * The frame's source for a finding: its own lines, except that a line longer than
+ * FRAME_WIDTH is cut to a window around the span, marked with `…` at the cut ends.
+ */
+function windowed(index: LineIndex, f: CheckFinding): { index: LineIndex; column: number; endColumn: number } {
+  const text = index.lineText(f.line);
+  if (text.length <= FRAME_WIDTH) return { index, column: f.column, endColumn: f.end_column };
+  const from = Math.max(0, f.column - 1 - FRAME_LEAD);
+  const to = Math.min(text.length, from + FRAME_WIDTH);
+  const cut = (from > 0 ? "…" : "") + text.slice(from, to) + (to < text.length ? "…" : "");
+  const shift = (from > 0 ? 1 : 0) - from;
+  const endColumn = f.end_line === f.line ? Math.min(f.end_column + shift, cut.length + 1) : f.end_column;
+  // lines other than the finding's keep their place; only the finding's line is replaced
+  const lines: string[] = [];
+  for (let l = 1; l < f.line; l++) lines.push("");
+  lines.push(cut);
+  for (let l = f.line + 1; l <= Math.min(f.end_line, f.line + 2); l++) {
+    const t = index.lineText(l);
+    lines.push(t.length > FRAME_WIDTH ? `${t.slice(0, FRAME_WIDTH)}…` : t);
+  }
+  return { index: new LineIndex(lines.join("\n")), column: f.column + shift, endColumn };
 }
 
 export function summaryLine(result: CheckResult, paint: Paint = plain): string {

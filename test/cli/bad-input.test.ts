@@ -182,3 +182,26 @@ describe("configuration errors past line 9", () => {
     );
   });
 });
+
+describe("a very long line", () => {
+  it("shows a window of the line around the finding, not the whole line", async () => {
+    const sql = "SELECT 1; ".repeat(10_000) + "UPDATE t SET a = 1;\n";
+    const p = makeProject({ "min.sql": sql });
+    const r = await runWarden(["check", "min.sql"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        "min.sql (1 finding)",
+        "min.sql:1:100008: error[unbounded-write]: this update has no WHERE clause, so it changes every row of t",
+        "  |",
+        "1 | …1; SELECT 1; SELECT 1; SELECT 1; UPDATE t SET a = 1;",
+        "  |                                          ^",
+        "  = help: UPDATE and DELETE need a WHERE clause",
+        "  = docs: https://warden.dev/rules/unbounded-write",
+        "",
+        "warden: 1 finding (1 error) in 1 file, 10001 statements; 1 at or above error: failing",
+        "",
+      ].join("\n"),
+    );
+  });
+});
