@@ -36,6 +36,16 @@ describe("subcommand loading", () => {
     for (const n of names) expect(r.stdout).toMatch(new RegExp(`^  ${n}\\b`, "m"));
   });
 
+  it.each(names)("`%s --help` has a lowercase description, examples and its exit codes", async (n) => {
+    const r = await runWarden([n, "--help"]);
+    const description = r.stdout.split("\n")[2]!;
+    expect(description).toMatch(/^[a-z]/);
+    expect(r.stdout).toMatch(new RegExp(`\nExamples:\n(  warden ${n === "rules" ? "(rules|explain)" : n}\\b.*\n)+`));
+    expect(r.stdout).toMatch(/\nExit codes:\n  0  .+\n(  [12]  .+\n|     .+\n)+\n?$/);
+    // every option's description is lowercase too
+    for (const line of r.stdout.split("\n").filter((l) => /^  -/.test(l))) expect(line).toMatch(/^  -\S.*?\s{2,}[a-z`.(]/);
+  });
+
   it.each(names)("shows `%s --help` and `help %s` with the command's own usage", async (n) => {
     for (const args of [[n, "--help"], ["help", n]]) {
       const r = await runWarden(args);

@@ -35,6 +35,12 @@ Suppressions, in SQL comments:
   -- warden-ignore RULE[, RULE]: reason       the statement right below
   -- warden-ignore-file RULE: reason          the whole file
 
+Examples:
+  warden check
+  warden check db/migrations --format sarif --output warden.sarif
+  warden check --changed-since origin/main --fail-on warning
+  warden check --policy policies/ 'models/**/*.sql'
+
 Exit codes:
   0  no finding at or above --fail-on
   1  failing findings

@@ -156,7 +156,11 @@ export const registerCompile: RegisterCommand = (program: Command, setExit) => {
     .option("--signing-key <file>", "sign the bundle: PEM private key file (RS256) or HMAC secret file (HS256)")
     .option("--signing-alg <alg>", "signature algorithm: RS256 or HS256 (default: RS256 for a PEM key, else HS256)", choice(["RS256", "HS256"] as const, "signing algorithm"))
     .option("--signing-key-id <id>", "key id written into the signature (`kid`)")
-    .addHelpText("after", "\nExit codes: 0 compiled, 1 compile errors (nothing is emitted), 2 unreadable input or usage errors\n")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  warden compile policies/\n  warden compile policies/ -o bundle.tar.gz\n  warden compile team.warden --emit ir\n  warden compile policies/ -o bundle.tar.gz --signing-key key.pem\n" +
+        "\nExit codes:\n  0  compiled\n  1  compile errors (nothing is emitted)\n  2  unreadable input or usage error\n",
+    )
     .action(async (paths: string[], opts: CompileCommandOptions) => {
       const io: CommandIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), color: Boolean(process.stderr.isTTY) && pc.isColorSupported };
       setExit(await runCompile(paths, opts, io));

@@ -11,7 +11,7 @@ export const registerExplain: RegisterCommand = (program, setExit) => {
     .command("explain")
     .description("print the documentation of a built-in rule")
     .argument("<id>", "rule id, e.g. ban-drop-table (see `warden rules`)")
-    .addHelpText("after", "\nExamples:\n  warden explain ban-drop-table\n  warden explain mask-pii\n")
+    .addHelpText("after", "\nExamples:\n  warden explain ban-drop-table\n  warden explain mask-pii\n\nExit codes:\n  0  printed\n  2  unknown rule id or usage error\n")
     .action((id: string) => {
       const library = loadRuleLibrary(builtinRulesDir(), packageRoot());
       const folder = library.folders.find((f) => f.id === id);

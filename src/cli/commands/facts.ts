@@ -33,7 +33,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
     .description("print the fact documents (JSON) that policies see for SQL files")
     .argument("<file...>", "SQL files (migrations, dbt models, retraining or plain SQL)")
     .addOption(new Option("--type <type>", "treat every file as this type instead of inferring it from its path").choices(TYPES))
-    .option("--config <file>", "configuration file (default: warden.config.yaml found upward)")
+    .option("-c, --config <file>", "config file, as for `warden check` (default: warden.config.yaml found upward)")
     .option("--no-config", "ignore any configuration file")
     .option("--compact", "print one JSON document per line instead of an indented array")
     .option(
@@ -48,7 +48,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
         "such as `existed_before` match `warden check`. Notes (skipped psql meta-commands,\n" +
         "placeholders, unavailable dbt macros) go to stderr. Classifications come from the\n" +
         "configuration and, with `--policy`, from that policy's `classify` declarations.\n\n" +
-        "Examples:\n  warden facts db/migrations/V3__add_email.sql\n  warden facts --type retraining jobs/features.sql\n  warden facts models/marts/customers.sql --compact\n  warden facts --policy policies/ jobs/export.sql\n",
+        "Examples:\n  warden facts db/migrations/V3__add_email.sql\n  warden facts --type retraining jobs/features.sql\n  warden facts models/marts/customers.sql --compact\n  warden facts --policy policies/ jobs/export.sql\n\nExit codes:\n  0  printed\n  2  unreadable input, configuration or usage error\n",
     )
     .action(async (files: string[], opts: { type?: FileType; config?: string | false; compact?: boolean; policy?: string[] }) => {
       const cwd = process.cwd();

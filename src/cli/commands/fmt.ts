@@ -88,7 +88,7 @@ export const registerFmt: RegisterCommand = (program: Command, setExit) => {
     .option("--check", "change nothing; list the files that would change (stdout) and exit 1 if any")
     .addHelpText(
       "after",
-      "\nFiles already in the canonical layout are left alone and not listed. The files changed (or\nthat would change) go to stdout, diagnostics and the summary to stderr.\n\nExamples:\n  warden fmt policies/\n  warden fmt --check policies/ rules/\n  warden fmt - < policy.warden > formatted.warden\n\nExit codes: 0 formatted (or nothing to change), 1 files would change (--check) or do not parse, 2 unreadable input\n",
+      "\nFiles already in the canonical layout are left alone and not listed. The files changed (or\nthat would change) go to stdout, diagnostics and the summary to stderr.\n\nExamples:\n  warden fmt policies/\n  warden fmt --check policies/ rules/\n  warden fmt - < policy.warden > formatted.warden\n\nExit codes:\n  0  formatted, or nothing to change\n  1  files would change (--check), or do not parse\n  2  unreadable input or usage error\n",
     )
     .action(async (paths: string[], opts: FmtOptions) => {
       const io: CommandIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), color: Boolean(process.stderr.isTTY) && pc.isColorSupported };

@@ -94,10 +94,14 @@ export const registerInspect: RegisterCommand = (program: Command, setExit) => {
     .command("inspect")
     .description("show a bundle's manifest, rules and files, and verify its signature")
     .argument("<bundle>", "bundle file (.tar.gz)")
-    .option("--verification-key <file>", "PEM public key or certificate (RS256) or HMAC secret file (HS256); fails unless the signature verifies")
+    .option("--verification-key <file>", "verify the signature with this key: a PEM public key or certificate (RS256) or an HMAC secret file (HS256); fails unless it verifies")
     .option("--require-signature", "fail when the bundle is not signed")
     .option("--json", "print the manifest, signature and files as JSON")
-    .addHelpText("after", "\nExit codes: 0 readable (and verified when a key is given), 2 unreadable, malformed, or failing verification\n")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  warden inspect bundle.tar.gz\n  warden inspect bundle.tar.gz --json\n  warden inspect bundle.tar.gz --verification-key public.pem\n" +
+        "\nExit codes:\n  0  readable (and verified, with a key)\n  2  unreadable, malformed, or failing verification\n",
+    )
     .action(async (path: string, opts: InspectOptions) => {
       setExit(await runInspect(path, opts, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }));
     });

@@ -9,7 +9,7 @@ export const registerRules: RegisterCommand = (program, setExit) => {
     .command("rules")
     .description("list the built-in rules: id, severity, scopes and title")
     .option("--format <format>", "output format: text or json", "text")
-    .addHelpText("after", "\nExamples:\n  warden rules\n  warden rules --format json\n  warden explain ban-drop-table\n")
+    .addHelpText("after", "\nExamples:\n  warden rules\n  warden rules --format json\n  warden explain ban-drop-table\n\nExit codes:\n  0  listed\n  2  usage error\n")
     .action((opts: { format: string }) => {
       if (opts.format !== "text" && opts.format !== "json") {
         process.stderr.write(`error: unknown format \`${opts.format}\`\n  = help: use \`text\` or \`json\`\n`);

@@ -28,7 +28,8 @@ export const registerTest: RegisterCommand = (program, setExit) => {
     .option("-q, --quiet", "print only failing cases and the summary")
     .addHelpText(
       "after",
-      "\nExamples:\n  warden test\n  warden test policies/ --require-coverage\n  warden test policies/team.warden --engine interpreter\n",
+      "\nExamples:\n  warden test\n  warden test policies/ --require-coverage\n  warden test policies/team.warden --engine interpreter\n" +
+        "\nExit codes:\n  0  every case passed\n  1  failed cases, compile errors, or (--require-coverage) a rule without a case\n  2  unreadable input or usage error\n",
     )
     .action(async (paths: string[], opts: TestOptions) => {
       if (!(ENGINES as readonly string[]).includes(opts.engine)) {
