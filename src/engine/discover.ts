@@ -140,7 +140,8 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
       }
       if (matched === 0) errors.push(checkError("read", `no files match \`${p}\``, {}, "globs are matched from the working directory; quote them so the shell does not expand them"));
     } else {
-      errors.push(checkError("read", `cannot read \`${p}\`: no such file or directory`));
+      // the message names the path; `file` carries it for library callers and CI reports
+      errors.push({ ...checkError("read", `cannot read \`${p}\`: no such file or directory`), file: toPosix(p) });
     }
   }
 

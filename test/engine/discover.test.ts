@@ -46,6 +46,8 @@ describe("discoverFiles", () => {
     const r = await discoverFiles({ cwd: root, baseDir: root, paths: ["m/*.sql", "missing.sql"], include: [], exclude: [] });
     expect(rels(r)).toEqual(["m/1.sql", "m/2.sql"]);
     expect(r.errors.map((e) => e.message)).toEqual(["cannot read `missing.sql`: no such file or directory"]);
+    // library callers get the path as the error's file, the CLI the same one-line message
+    expect(r.errors.map((e) => [e.kind, e.file, e.rendered])).toEqual([["read", "missing.sql", "error: cannot read `missing.sql`: no such file or directory"]]);
   });
 
   it("gives paths relative to baseDir, and matches include from a walked directory outside it", async () => {
