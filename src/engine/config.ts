@@ -110,7 +110,7 @@ export async function loadConfig(file: string, shown: string): Promise<{ loaded?
     const errors: CheckError[] = [];
     const seen = new Set<string>();
     for (const e of validate.errors ?? []) {
-      const err = describe(e, at);
+      const err = describe(e, at, (keyPath) => keyPath.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[k] : undefined), data));
       if (!err || seen.has(err.rendered)) continue;
       seen.add(err.rendered);
       errors.push(err);
@@ -121,7 +121,7 @@ export async function loadConfig(file: string, shown: string): Promise<{ loaded?
   return { loaded: { config: data as WardenConfig, path: file, dir: path.dirname(file), locate, text }, errors: [] };
 }
 
-function describe(e: AjvError, at: (p: (string | number)[], key?: boolean) => Parameters<typeof checkError>[2]): CheckError | undefined {
+function describe(e: AjvError, at: (p: (string | number)[], key?: boolean) => Parameters<typeof checkError>[2], valueAt: (p: (string | number)[]) => unknown): CheckError | undefined {
   const keyPath = e.instancePath
     .split("/")
     .slice(1)
@@ -148,11 +148,21 @@ function describe(e: AjvError, at: (p: (string | number)[], key?: boolean) => Pa
     case "type": {
       const want = String(e.params.type);
       const noun = want === "array" ? "a list" : want === "object" ? "a mapping" : want === "integer" ? "an integer" : `a ${want}`;
-      return checkError("config", `${name ? `\`${name}\`` : "the config file"} must be ${noun}`, at(keyPath));
+      // the two common slips: a quoted number, and one value where a list is wanted
+      const value = valueAt(keyPath);
+      const help =
+        want === "integer" && typeof value === "string" && /^\d+$/.test(value.trim())
+          ? `write the number without quotes: \`${value.trim()}\``
+          : want === "array" && (typeof value === "string" || typeof value === "number")
+            ? `write a list, even of one: \`[${JSON.stringify(value)}]\``
+            : undefined;
+      return checkError("config", `${name ? `\`${name}\`` : "the config file"} must be ${noun}`, at(keyPath), help);
     }
     case "enum": {
-      const allowed = (e.params.allowedValues as unknown[]).map((v) => `\`${String(v)}\``).join(", ");
-      return checkError("config", `\`${name}\` must be one of ${allowed}`, at(keyPath));
+      const values = (e.params.allowedValues as unknown[]).map(String);
+      const allowed = values.map((v) => `\`${v}\``).join(", ");
+      const value = valueAt(keyPath);
+      return checkError("config", `\`${name}\` must be one of ${allowed}`, at(keyPath), typeof value === "string" ? suggestValue(value, values) : undefined);
     }
     case "minimum":
     case "maximum":
@@ -160,6 +170,14 @@ function describe(e: AjvError, at: (p: (string | number)[], key?: boolean) => Pa
     default:
       return checkError("config", `${name ? `\`${name}\`` : "the config file"} ${e.message ?? "is invalid"}`, at(keyPath));
   }
+}
+
+/** A near miss (`of` → `off`), or the one allowed value the written one abbreviates (`warn` → `warning`). */
+function suggestValue(value: string, allowed: string[]): string | undefined {
+  const near = didYouMean(value, allowed);
+  if (near) return near;
+  const longer = value.length >= 2 ? allowed.filter((a) => a.startsWith(value.toLowerCase())) : [];
+  return longer.length === 1 ? `did you mean \`${longer[0]}\`?` : undefined;
 }
 
 /** `files.migration[0]` style name of a key path. */

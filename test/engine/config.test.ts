@@ -69,6 +69,21 @@ describe("loadConfig", () => {
       [6, 19, "`rules.ban-drop-table` must be one of `off`, `error`, `warning`, `info`"],
       [7, 13, "`pg_version` must be an integer"],
     ]);
+    expect(r.errors.map((e) => e.help)).toEqual([
+      'write a list, even of one: `["legacy"]`',
+      undefined,
+      "did you mean `migration`?",
+      undefined,
+      "write the number without quotes: `15`",
+    ]);
+  });
+
+  it("suggests the nearest allowed value of an enum", async () => {
+    const r = await loadConfig(configFile("fail_on: warn\nrules:\n  ban-drop-table: of\n"), "w.yaml");
+    expect(r.errors.map((e) => [e.line, e.column, e.help])).toEqual([
+      [1, 10, "did you mean `warning`?"],
+      [3, 19, "did you mean `off`?"],
+    ]);
   });
 
   it("rejects a badly formed rule id", async () => {
