@@ -79,7 +79,11 @@ function searchStart(paths: string[], cwd: string): string {
 export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const paths = opts.paths ?? [];
-  const shown = (p: string) => toPosix(path.relative(cwd, p)) || ".";
+  // a config outside the working directory is named by its absolute path, not `../../x`
+  const shown = (p: string) => {
+    const rel = toPosix(path.relative(cwd, p)) || ".";
+    return rel.startsWith("../") ? toPosix(p) : rel;
+  };
   const errors: CheckError[] = [];
   const mark = phaseTimer();
 

@@ -205,3 +205,15 @@ describe("a very long line", () => {
     );
   });
 });
+
+describe("a config outside the working directory", () => {
+  it("is named by its absolute path in errors", async () => {
+    const p = makeProject({ "cfg/warden.config.yaml": "fail_on: warn\n" });
+    const work = makeProject({ "a.sql": "SELECT 1;\n" });
+    const r = await runWarden(["check", "-c", `${p.dir}/cfg/warden.config.yaml`, "a.sql"], { cwd: work.dir, env: work.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [`${p.dir}/cfg/warden.config.yaml:1:10: error: \`fail_on\` must be one of \`error\`, \`warning\`, \`info\`, \`never\``, "  |", "1 | fail_on: warn", "  |          ^^^^", "  = help: did you mean `warning`?", ""].join("\n"),
+    );
+  });
+});
