@@ -21,13 +21,28 @@ export const plain: Paint = {
   bold: (s) => s,
 };
 
+/** How many source lines a code frame shows at most. */
+export const FRAME_LINES = 3;
+
+function lastFrameLine(startLine: number, endLine: number, maxLines: number): number {
+  return Math.min(Math.max(endLine, startLine), startLine + maxLines - 1);
+}
+
+/**
+ * The indent that puts a note (`= help: ...`) under the `|` of the code frame drawn for
+ * lines `startLine`..`endLine`: the gutter grows with the widest line number shown.
+ */
+export function noteIndent(startLine: number, endLine: number, maxLines = FRAME_LINES): string {
+  return " ".repeat(String(lastFrameLine(startLine, endLine, maxLines)).length + 1);
+}
+
 /**
  * The lines of `text` covered by `span` (at most `maxLines`), each with a gutter,
  * and a caret line under the first one. Tabs are kept so carets line up.
  */
-export function codeFrame(index: LineIndex, span: Span, paint: Paint = plain, maxLines = 3): string {
+export function codeFrame(index: LineIndex, span: Span, paint: Paint = plain, maxLines = FRAME_LINES): string {
   const first = span.start.line;
-  const last = Math.min(Math.max(span.end.line, first), first + maxLines - 1);
+  const last = lastFrameLine(first, span.end.line, maxLines);
   const width = String(last).length;
   const out: string[] = [];
   out.push(`${" ".repeat(width)} ${paint.blue("|")}`);
@@ -53,7 +68,8 @@ export function renderDiagnostic(d: Diagnostic, sources: Map<string, LineIndex>,
   const lines = [`${where}${colour(paint.bold(`${d.severity}[${d.code}]`))}: ${paint.bold(d.message)}`];
   const index = d.span ? sources.get(d.span.file) : undefined;
   if (d.span && index) lines.push(codeFrame(index, d.span, paint));
-  if (d.help) lines.push(`  ${paint.cyan("= help:")} ${d.help}`);
+  const pad = d.span && index ? noteIndent(d.span.start.line, d.span.end.line) : "  ";
+  if (d.help) lines.push(`${pad}${paint.cyan("= help:")} ${d.help}`);
   return lines.join("\n");
 }
 

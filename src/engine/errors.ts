@@ -1,6 +1,6 @@
 // Builds CheckErrors in the diagnostic style (`file:line:col: error: message`, code frame,
 // `= help:`), so config, policy and input errors read like the compiler's diagnostics.
-import { codeFrame } from "../diagnostics/render.js";
+import { codeFrame, noteIndent } from "../diagnostics/render.js";
 import { LineIndex } from "../diagnostics/span.js";
 import type { CheckError } from "./types.js";
 
@@ -24,8 +24,7 @@ export function checkError(kind: CheckError["kind"], message: string, at: ErrorA
     const column = at.column ?? 1;
     const end = { line: at.endLine ?? at.line, column: at.endColumn ?? column + 1, offset: 0 };
     lines.push(codeFrame(index, { file: at.file ?? "", start: { line: at.line, column, offset: 0 }, end }));
-    // `=` lines up under the frame's `|` (codeFrame shows at most three lines)
-    pad = " ".repeat(String(Math.min(Math.max(end.line, at.line), at.line + 2)).length + 1);
+    pad = noteIndent(at.line, end.line);
   }
   if (help) lines.push(`${pad}= help: ${help}`);
   const e: CheckError = { kind, message, rendered: lines.join("\n") };

@@ -1,7 +1,7 @@
 // `--format pretty` (the default): findings grouped by file, each with a code frame and a
 // caret under its span, help and docs lines, then one summary line.
 import pc from "picocolors";
-import { codeFrame, plain, type Paint } from "../diagnostics/render.js";
+import { codeFrame, noteIndent, plain, type Paint } from "../diagnostics/render.js";
 import { LineIndex } from "../diagnostics/span.js";
 import { fails, type CheckFinding, type CheckResult } from "../engine/types.js";
 import { plural, type ReportOptions } from "./index.js";
@@ -26,8 +26,7 @@ export function formatPretty(result: CheckResult, opts: ReportOptions = {}): str
         const frame = windowed(index, f);
         out.push(codeFrame(frame.index, { file, start: { line: f.line, column: frame.column, offset: 0 }, end: { line: f.end_line, column: frame.endColumn, offset: 0 } }, paint));
       }
-      // `=` lines up under the frame's `|`, whose column grows with the line numbers shown
-      const pad = index ? " ".repeat(String(Math.min(Math.max(f.end_line, f.line), f.line + 2)).length + 1) : "  ";
+      const pad = index ? noteIndent(f.line, f.end_line) : "  ";
       if (f.help) out.push(`${pad}${paint.cyan("= help:")} ${f.help}`);
       if (f.doc) out.push(`${pad}${paint.cyan("= docs:")} ${f.doc}`);
       out.push("");
