@@ -46,6 +46,16 @@ const steps = [
     },
   },
   {
+    name: "types",
+    // Declarations for library users (package.json "types"); type errors fail `npm run typecheck`, not the build.
+    run() {
+      const tsc = path.join(root, "node_modules/typescript/bin/tsc");
+      if (!existsSync(tsc)) return;
+      const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { stdio: "inherit", cwd: root });
+      if (r.error) throw r.error;
+    },
+  },
+  {
     name: "builtin-bundle",
     // Precompiles rules/ so `warden check` without a policy needs no compile step.
     run() {
