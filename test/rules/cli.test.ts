@@ -121,7 +121,7 @@ describe("warden test", () => {
         "",
         "cases: 1 passed, 1 failed, 2 total",
         "coverage: 1 of 2 rules have test cases",
-        "warning: rule `untested` has no test case (team.warden:10:1)",
+        "team.warden:10:1: warning: rule `untested` has no test case",
         "",
       ].join("\n"),
     );
@@ -134,7 +134,7 @@ describe("warden test", () => {
     writeFileSync(file, readFileSync(file, "utf8").replace("=> allow", "=> deny no-delete"));
     const r = await runWarden(["test", "team.warden", "--require-coverage", "--quiet"], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("error: rule `untested` has no test case (team.warden:10:1)\n");
+    expect(r.stdout).toContain("team.warden:10:1: error: rule `untested` has no test case\n");
     const lax = await runWarden(["test", "team.warden", "--quiet"], { cwd: dir });
     expect(lax.code).toBe(0);
   });
@@ -170,5 +170,18 @@ describe("warden test", () => {
     const broken = await runWarden(["test", "broken.warden"], { cwd: dir });
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/^broken\.warden:5:18: error\[W0301\]/);
+  });
+});
+
+describe("warden test on a policy without test blocks", () => {
+  it("prints the summary first, with no leading blank line, and names the uncovered rule by position", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "warden-notests-"));
+    writeFileSync(
+      path.join(dir, "p.warden"),
+      'policy p\n\nrule lonely {\n  title "Lonely"\n  on migration\n  when statement.kind == "drop_table"\n  deny "no"\n}\n',
+    );
+    const r = await runWarden(["test", "p.warden"], { cwd: dir });
+    expect(r.stdout).toBe("cases: 0 passed, 0 failed, 0 total\ncoverage: 0 of 1 rules have test cases\np.warden:3:1: warning: rule `lonely` has no test case\n");
+    expect(r.code).toBe(0);
   });
 });

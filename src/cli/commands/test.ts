@@ -91,15 +91,15 @@ export function formatText(run: TestRun, opts: { quiet: boolean; requireCoverage
   }
   const passed = run.results.filter((r) => r.passed).length;
   const failed = run.results.length - passed;
-  out.push("");
+  if (out.length > 0) out.push("");
   out.push(`cases: ${passed} passed, ${failed} failed, ${run.results.length} total`);
   const covered = run.coverage.filter((c) => c.cases > 0).length;
   out.push(`coverage: ${covered} of ${run.coverage.length} rules have test cases`);
   for (const c of run.coverage) {
-    if (c.cases === 0) out.push(`${opts.requireCoverage ? "error" : "warning"}: rule \`${c.rule}\` has no test case (${where(c.span)})`);
+    if (c.cases === 0) out.push(`${where(c.span)}: ${opts.requireCoverage ? "error" : "warning"}: rule \`${c.rule}\` has no test case`);
   }
   for (const c of run.coverage) {
-    if (c.cases > 0 && c.firing === 0) out.push(`note: no case expects rule \`${c.rule}\` to fire (${where(c.span)})`);
+    if (c.cases > 0 && c.firing === 0) out.push(`${where(c.span)}: note: no case expects rule \`${c.rule}\` to fire`);
   }
   return `${out.join("\n")}\n`;
 }
