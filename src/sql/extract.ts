@@ -427,7 +427,7 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
       const q = { schema: n.relation?.schemaname ?? null, name: n.idxname ?? "" };
       const idx: ObjectRef = { schema: q.schema, name: q.name, kind: "index" };
       // the index name is written between INDEX and ON
-      const l = n.idxname && n.relation?.location !== undefined ? nm.locate([n.idxname], nm.word("index") + 1, nm.at(at(n.relation.location))) : undefined;
+      const l = n.idxname && n.relation?.location !== undefined ? nameBefore(ctx, start, at(n.relation.location), "index", n.idxname) : undefined;
       if (l) idx.location = l;
       st.targets.push(idx);
       if (n.idxname) {
@@ -458,7 +458,8 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
         applyAlter(ctx, q, [a]);
       }
       st.actions = actions;
-      if (n.relation?.location !== undefined) locateActions(nm, at(n.relation.location), actions);
+      // ADD COLUMN and ADD CONSTRAINT have parse-tree positions: scan only for the others
+      if (n.relation?.location !== undefined && actions.some((a) => !a.location)) locateActions(nm, at(n.relation.location), actions);
       // columns added by ADD COLUMN are column definitions like CREATE TABLE's
       const added = actions.filter((a) => a.kind === "add_column" && a.definition).map((a) => a.definition!);
       if (added.length) st.columns = added;
@@ -601,7 +602,7 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
     }
     case "CreateTrigStmt": {
       const trg: ObjectRef = { schema: null, name: n.trigname ?? "", kind: "trigger" };
-      const l = n.trigname && n.relation?.location !== undefined ? nm.locate([n.trigname], nm.word("trigger") + 1, nm.at(at(n.relation.location))) : undefined;
+      const l = n.trigname && n.relation?.location !== undefined ? nameBefore(ctx, start, at(n.relation.location), "trigger", n.trigname) : undefined;
       st.targets.push(withLocation(trg, l));
       st.relations.push(target(ctx, rangeVar(n.relation), "table", loc(n.relation?.location)));
       if (n.replace) st.or_replace = true;
@@ -768,26 +769,56 @@ function handleStmt(ctx: FileContext, src: Src, node: PgNode, start: number, end
     default:
       break;
   }
-  truncatedIdentifiers(ctx, st, nm, start, end);
+  if (mayBeTruncated(ctx, st)) truncatedIdentifiers(ctx, st, nm);
   for (const job of nestedJobs) job();
 }
 
-// a name can only pass 63 bytes with 64 ASCII characters, or 22 when some are multi-byte
-const LONG_ASCII = /[A-Za-z0-9_$]{64}|"(?:[^"]|""){64}/;
-const LONG_ANY = /[\w$\u0080-\uffff]{22}|"(?:[^"]|""){22}/;
+/**
+ * Whether a name of the statement's facts may be a truncated one (60 to 63 bytes: the parser
+ * cuts longer names to 63 bytes at a character boundary). Only then is the statement's text
+ * scanned for the names as written: a pass over the whole text of every file would cost more
+ * than all the other token scans together, and a long name that matters (a table, column,
+ * index, constraint, type or function created, changed, dropped or used) is in the facts.
+ */
+function mayBeTruncated(ctx: FileContext, st: Statement): boolean {
+  // in ASCII text a truncated name is 63 characters long; otherwise 60 bytes need 20 or more
+  const min = asciiText(ctx) ? 63 : 20;
+  const near = (name: string | null | undefined): boolean => !!name && name.length >= min && name.length <= MAX_IDENTIFIER_BYTES && (min === 63 || Buffer.byteLength(name, "utf8") >= 60);
+  for (const t of st.targets) if (near(t.name) || near(t.schema)) return true;
+  for (const t of st.relations) if (near(t.name) || near(t.schema)) return true;
+  for (const c of st.columns ?? []) if (near(c.name) || near(c.type?.name)) return true;
+  for (const k of st.constraints ?? []) if (near(k.name)) return true;
+  for (const a of st.actions ?? []) if (near(a.column) || near(a.new_name) || near(a.constraint?.name) || near(a.type?.name) || near(a.trigger)) return true;
+  for (const r of st.reads) if (near(r.column) || near(r.table) || near(r.output)) return true;
+  for (const w of st.writes) if (near(w.column) || near(w.table)) return true;
+  for (const f of st.functions) if (f.length >= min && f.split(".").some(near)) return true;
+  return false;
+}
+
+const ascii = new WeakMap<FileContext, boolean>();
 // eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\x00-\x7f]/;
 
+function asciiText(ctx: FileContext): boolean {
+  let a = ascii.get(ctx);
+  if (a === undefined) ascii.set(ctx, (a = !NON_ASCII.test(ctx.pre)));
+  return a;
+}
+
+/** The name written after `keyword` and before `limit` (CREATE INDEX name ON, CREATE TRIGGER name … ON). */
+function nameBefore(ctx: FileContext, start: number, limit: number, keyword: string, name: string): Location | undefined {
+  const nm = new StmtNames(ctx, start, limit);
+  return nm.locate([name], nm.word(keyword) + 1);
+}
+
 /** Identifiers of the statement written longer than PostgreSQL keeps (its own text; bodies are their statements'). */
-function truncatedIdentifiers(ctx: FileContext, st: Statement, nm: StmtNames, start: number, end: number): void {
-  const text = ctx.pre.slice(start, end);
-  if (!(NON_ASCII.test(text) ? LONG_ANY : LONG_ASCII).test(text)) return;
+function truncatedIdentifiers(ctx: FileContext, st: Statement, nm: StmtNames): void {
   let out: Statement["truncated_identifiers"];
-  for (const t of nm.toks) {
-    if (t.k !== 0 || Buffer.byteLength(t.v, "utf8") <= MAX_IDENTIFIER_BYTES) continue;
-    const written = t.q ? t.v : ctx.pre.slice(t.s, t.e);
+  for (let i = 0; i < nm.length; i++) {
+    if (!nm.long(i)) continue;
+    const written = nm.written(i);
     if (out?.some((x) => x.written === written)) continue;
-    (out ??= []).push({ written, name: truncateIdentifier(t.v), location: rangeLocation(ctx, t.s, t.e) });
+    (out ??= []).push({ written, name: truncateIdentifier(nm.value(i)), location: nm.spanOf(i) });
   }
   if (out) st.truncated_identifiers = out;
 }
@@ -1026,39 +1057,13 @@ function previousOf(ctx: FileContext, q: QName, column: string | null | undefine
 // DROP target, index, trigger and type names have none, and long names come back truncated.
 // A small scan of the statement's text finds them.
 
-/** One token of a statement's text: offsets in the preprocessed file text. */
-interface NameTok {
-  s: number;
-  e: number;
-  /** 0 identifier (`v` folded, quoted ones as written), 1 one punctuation char (`v` it), 2 other (strings, numbers' parts, bodies) */
-  k: 0 | 1 | 2;
-  v: string;
-  /** written in double quotes */
-  q: boolean;
-}
+const UPPER = /[A-Z]/;
 
-const scanTok: Tok = { end: 0, comment: false };
-
-function scanNames(text: string, from: number, to: number): NameTok[] {
-  const out: NameTok[] = [];
-  let i = from;
-  while (i < to) {
-    const c = text.charCodeAt(i);
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    skipToken(text, i, scanTok);
-    const e = Math.min(scanTok.end, to);
-    if (!scanTok.comment) {
-      if (c === 34) out.push({ s: i, e, k: 0, v: text.slice(i + 1, e - 1).replace(/""/g, '"'), q: true });
-      else if (isIdentChar(c) && c !== 36 && !(c >= 48 && c <= 57)) out.push({ s: i, e, k: 0, v: text.slice(i, e).replace(/[A-Z]+/g, (m) => m.toLowerCase()), q: false });
-      else if (e === i + 1 && c !== 39 && c !== 36) out.push({ s: i, e, k: 1, v: text[i]!, q: false });
-      else out.push({ s: i, e, k: 2, v: "", q: false });
-    }
-    i = scanTok.end;
-  }
-  return out;
+/** An unquoted identifier as PostgreSQL folds it: ASCII letters lower-cased, others kept. */
+function foldIdentifier(raw: string): string {
+  if (!UPPER.test(raw)) return raw;
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(raw) ? raw.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : raw.toLowerCase();
 }
 
 /** PostgreSQL's identifier limit: NAMEDATALEN - 1 bytes, cut at a character boundary. */
@@ -1077,9 +1082,30 @@ export function truncateIdentifier(name: string): string {
   return name.slice(0, i);
 }
 
-/** Tokens of one statement, scanned on first use. */
+const scanTok: Tok = { end: 0, comment: false };
+
+// token kinds of a statement scan
+const IDENT = 0;
+const QUOTED = 1;
+const PUNCT = 2;
+const OTHER = 3;
+
+/**
+ * Tokens of one statement (or a prefix of it), scanned on first use: parallel arrays of
+ * start and end offsets in the preprocessed file text and kinds; identifier values are
+ * computed only for the tokens compared.
+ */
 class StmtNames {
-  private list: NameTok[] | null = null;
+  // one scratch buffer for every scan (statements are scanned one at a time); an instance
+  // whose tokens were overwritten by another scan scans again
+  private static owner: StmtNames | null = null;
+  private static s = new Int32Array(256);
+  private static e = new Int32Array(256);
+  private static k = new Uint8Array(256);
+  private n = -1;
+  private s = StmtNames.s;
+  private e = StmtNames.e;
+  private k = StmtNames.k;
 
   constructor(
     private readonly ctx: FileContext,
@@ -1087,38 +1113,120 @@ class StmtNames {
     private readonly end: number,
   ) {}
 
-  get toks(): NameTok[] {
-    return (this.list ??= scanNames(this.ctx.pre, this.start, this.end));
+  private scan(): void {
+    StmtNames.owner = this;
+    const text = this.ctx.pre;
+    const to = this.end;
+    let n = 0;
+    let i = this.start;
+    while (i < to) {
+      const c = text.charCodeAt(i);
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      skipToken(text, i, scanTok);
+      const e = Math.min(scanTok.end, to);
+      if (!scanTok.comment) {
+        if (n === StmtNames.k.length) StmtNames.grow();
+        StmtNames.s[n] = i;
+        StmtNames.e[n] = e;
+        StmtNames.k[n] = c === 34 ? QUOTED : isIdentChar(c) && c !== 36 && !(c >= 48 && c <= 57) ? IDENT : e === i + 1 && c !== 39 && c !== 36 ? PUNCT : OTHER;
+        n++;
+      }
+      i = scanTok.end;
+    }
+    this.n = n;
+    this.s = StmtNames.s;
+    this.e = StmtNames.e;
+    this.k = StmtNames.k;
+  }
+
+  private static grow(): void {
+    const size = StmtNames.k.length * 2;
+    const s = new Int32Array(size);
+    const e = new Int32Array(size);
+    const k = new Uint8Array(size);
+    s.set(StmtNames.s);
+    e.set(StmtNames.e);
+    k.set(StmtNames.k);
+    StmtNames.s = s;
+    StmtNames.e = e;
+    StmtNames.k = k;
+  }
+
+  get length(): number {
+    this.ensure();
+    return this.n;
+  }
+
+  private ensure(): void {
+    if (this.n < 0 || StmtNames.owner !== this) this.scan();
+  }
+
+  isName(i: number): boolean {
+    this.ensure();
+    const k = this.k[i];
+    return k === IDENT || k === QUOTED;
+  }
+
+  /** The one-character punctuation token `i` is, or "". */
+  punct(i: number): string {
+    this.ensure();
+    return this.k[i] === PUNCT ? this.ctx.pre[this.s[i]!]! : "";
+  }
+
+  /** A name token's value: unquoted ones folded as PostgreSQL folds them, quoted ones as written. */
+  value(i: number): string {
+    this.ensure();
+    const raw = this.ctx.pre.slice(this.s[i]!, this.e[i]!);
+    if (this.k[i] === QUOTED) return raw.slice(1, raw.endsWith('"') && raw.length > 1 ? -1 : undefined).replace(/""/g, '"');
+    return foldIdentifier(raw);
+  }
+
+  /** A name token as written (quotes removed). */
+  written(i: number): string {
+    return this.k[i] === QUOTED ? this.value(i) : this.ctx.pre.slice(this.s[i]!, this.e[i]!);
+  }
+
+  /** Whether name token `i` is `name` as the parser gives it (folded, truncated to 63 bytes). */
+  private is(i: number, name: string): boolean {
+    const k = this.k[i];
+    if (k !== IDENT && k !== QUOTED) return false;
+    const len = this.e[i]! - this.s[i]! - (k === QUOTED ? 2 : 0);
+    // a shorter token is never the name; a longer one only when the name is a truncation
+    if (len < name.length && k === IDENT) return false;
+    if (len > name.length && k === IDENT && name.length < 15) return false;
+    return truncateIdentifier(this.value(i)) === name;
   }
 
   /** Index of the first token at or after a preprocessed-text offset. */
   at(offset: number): number {
-    const t = this.toks;
+    const n = this.length;
     let i = 0;
-    while (i < t.length && t[i]!.s < offset) i++;
+    while (i < n && this.s[i]! < offset) i++;
     return i;
   }
 
-  /** Index of the first unquoted word `w` in [from, to), -1 when none. */
-  word(w: string, from = 0, to = this.toks.length): number {
-    const t = this.toks;
-    for (let i = from; i < to; i++) if (t[i]!.k === 0 && !t[i]!.q && t[i]!.v === w) return i;
+  /** Index of the first unquoted word `w` (lower-case) in [from, to), -1 when none. */
+  word(w: string, from = 0, to = this.length): number {
+    for (let i = from; i < to; i++) {
+      if (this.k[i] === IDENT && this.e[i]! - this.s[i]! === w.length && this.value(i) === w) return i;
+    }
     return -1;
   }
 
   /** The dotted name `parts` (as the parser folded and truncated it) from token `from`: [first, last] token indexes. */
-  find(parts: string[], from = 0, to = this.toks.length): [number, number] | null {
-    const t = this.toks;
+  find(parts: string[], from = 0, to = this.length): [number, number] | null {
     if (parts.length === 0 || parts.some((p) => p === "")) return null;
     outer: for (let i = from; i < to; i++) {
       let j = i;
       for (let p = 0; p < parts.length; p++) {
         if (p > 0) {
-          if (t[j + 1]?.k !== 1 || t[j + 1]!.v !== "." || j + 2 >= to) continue outer;
+          if (j + 2 >= to || this.punct(j + 1) !== ".") continue outer;
           j += 2;
         }
-        const tok = t[j];
-        if (!tok || tok.k !== 0 || truncateIdentifier(tok.v) !== parts[p]) continue outer;
+        if (!this.is(j, parts[p]!)) continue outer;
       }
       return [i, j];
     }
@@ -1127,13 +1235,24 @@ class StmtNames {
 
   /** The span of tokens [a, b]. */
   span(a: number, b: number): Location {
-    return rangeLocation(this.ctx, this.toks[a]!.s, this.toks[b]!.e);
+    this.ensure();
+    return rangeLocation(this.ctx, this.s[a]!, this.e[b]!);
   }
 
   /** The span of the dotted name `parts` found from token `from`, or undefined. */
-  locate(parts: string[], from = 0, to = this.toks.length): Location | undefined {
+  locate(parts: string[], from = 0, to = this.length): Location | undefined {
     const r = this.find(parts, from, to);
     return r ? this.span(r[0], r[1]) : undefined;
+  }
+
+  /** Whether token `i` is longer than PostgreSQL keeps a name (its text, so bytes are at least its UTF-16 length). */
+  long(i: number): boolean {
+    return this.isName(i) && this.e[i]! - this.s[i]! > MAX_IDENTIFIER_BYTES / 3 && Buffer.byteLength(this.value(i), "utf8") > MAX_IDENTIFIER_BYTES;
+  }
+
+  /** The span of token `i`. */
+  spanOf(i: number): Location {
+    return this.span(i, i);
   }
 
   /**
@@ -1141,50 +1260,44 @@ class StmtNames {
    * parentheses or brackets do not separate): the actions of ALTER TABLE, the names of DROP.
    */
   items(from: number): [number, number][] {
-    const t = this.toks;
+    const n = this.length;
     const out: [number, number][] = [];
     let depth = 0;
     let first = from;
-    for (let i = from; i < t.length; i++) {
-      const tok = t[i]!;
-      if (tok.k !== 1) continue;
-      if (tok.v === "(" || tok.v === "[") depth++;
-      else if (tok.v === ")" || tok.v === "]") depth--;
-      else if (tok.v === "," && depth === 0) {
+    for (let i = from; i < n; i++) {
+      const v = this.punct(i);
+      if (v === "") continue;
+      if (v === "(" || v === "[") depth++;
+      else if (v === ")" || v === "]") depth--;
+      else if (v === "," && depth === 0) {
         out.push([first, i - 1]);
         first = i + 1;
-      } else if (tok.v === ";" && depth === 0) break;
+      } else if (v === ";" && depth === 0) break;
     }
-    if (first < t.length) out.push([first, t.length - 1]);
+    if (first < n) out.push([first, n - 1]);
     return out;
   }
 }
 
 /** Where each ALTER TABLE action is written: its column or constraint name, else the whole action. */
 function locateActions(names: StmtNames, relStart: number, actions: Action[]): void {
-  const t = names.toks;
   let i = names.at(relStart);
   // the relation's dotted name
-  while (i < t.length && t[i]!.k === 0 && t[i + 1]?.k === 1 && t[i + 1]!.v === ".") i += 2;
+  while (i < names.length && names.isName(i) && names.punct(i + 1) === ".") i += 2;
   const items = names.items(i + 1);
   if (items.length !== actions.length) return;
   actions.forEach((a, k) => {
     const [a0, a1] = items[k]!;
-    if (a1 < a0) return;
+    if (a1 < a0 || a.location) return;
     const name = a.column ?? (a.kind === "add_constraint" ? null : a.constraint?.name) ?? null;
-    // the name follows the action's first keyword (ALTER, DROP, ADD, VALIDATE, …)
+    // the name follows the action's first keyword (ALTER, DROP, VALIDATE, …)
     const r = name && a.kind !== "add_constraint" ? names.find([name], a0 + 1, a1 + 1) : null;
-    if (a.kind === "add_column" && r && a.location) {
-      a.location = names.span(r[0], r[1]);
-      if (a.definition) a.definition.location = a.location;
-    }
-    else if (!a.location) a.location = r ? names.span(r[0], r[1]) : names.span(a0, a1);
+    a.location = r ? names.span(r[0], r[1]) : names.span(a0, a1);
   });
 }
 
 /** RENAME: the old column or constraint name, or the new name of a renamed object. */
 function locateRename(names: StmtNames, a: Action): void {
-  const t = names.toks;
   const r = names.word("rename");
   if (r < 0) return;
   if (a.kind === "rename_column" || a.kind === "rename_constraint") {
@@ -1194,7 +1307,7 @@ function locateRename(names: StmtNames, a: Action): void {
     return;
   }
   const to = names.word("to", r + 1);
-  const l = to >= 0 && a.new_name ? names.locate([a.new_name], to + 1, t.length) : undefined;
+  const l = to >= 0 && a.new_name ? names.locate([a.new_name], to + 1) : undefined;
   if (l) a.location = l;
 }
 

@@ -16,8 +16,8 @@ describe("ALTER TABLE ADD COLUMN in statement.columns", () => {
   it("lists each added column with its definition and location, as the action does", () => {
     const s = last("ALTER TABLE users\n  ADD COLUMN bio varchar(10) NOT NULL DEFAULT '',\n  ALTER COLUMN x SET NOT NULL,\n  ADD COLUMN IF NOT EXISTS seen_at timestamp;");
     expect(s.columns).toEqual([
-      { name: "bio", type: { name: "varchar", schema: null, args: [10], array: false }, not_null: true, has_default: true, default_volatile: false, default_functions: [], location: { line: 2, column: 14, end_line: 2, end_column: 17 } },
-      { name: "seen_at", type: { name: "timestamp", schema: null, args: [], array: false }, not_null: false, has_default: false, location: { line: 4, column: 28, end_line: 4, end_column: 35 } },
+      { name: "bio", type: { name: "varchar", schema: null, args: [10], array: false }, not_null: true, has_default: true, default_volatile: false, default_functions: [], location: { line: 2, column: 14 } },
+      { name: "seen_at", type: { name: "timestamp", schema: null, args: [], array: false }, not_null: false, has_default: false, location: { line: 4, column: 28 } },
     ]);
     expect(s.actions!.filter((a) => a.kind === "add_column").map((a) => [a.definition, a.location])).toEqual(s.columns!.map((c) => [c, c.location]));
   });

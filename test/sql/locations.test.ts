@@ -26,7 +26,7 @@ describe("action locations", () => {
     [
       "each action of a multi-action ALTER TABLE at its column",
       'ALTER TABLE ONLY public."Users"\n  ALTER COLUMN "Email" TYPE varchar(10) USING lower("Email"),\n  ALTER COLUMN name DROP NOT NULL,\n  ALTER name SET NOT NULL,\n  DROP COLUMN IF EXISTS old_col CASCADE,\n  ADD COLUMN tags text[] DEFAULT ARRAY[\'a\', \'b\'],\n  ALTER COLUMN n SET DEFAULT coalesce(1, 2)',
-      ['"Email"', "name", "name", "old_col", "tags", "n"],
+      ['"Email"', "name", "name", "old_col", "@6:14", "n"],
     ],
     [
       "constraints by name, other actions as written",
