@@ -3,7 +3,8 @@
 // original file, and feeds model outputs (with classification taint) into the catalog.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import nunjucks from "nunjucks";
+import { createRequire } from "node:module";
+import type { Environment } from "nunjucks";
 import { globSync } from "tinyglobby";
 import YAML from "yaml";
 import type { DbtColumnInfo, DbtInfo, InputDocument, Location, Note, ObjectRef } from "./facts.js";
@@ -226,7 +227,7 @@ export class DbtProject {
     // a call to a macro we do not have fails the render: define it as a placeholder and retry
     for (let attempt = 0; ; attempt++) {
       try {
-        const out = env.renderString(marked, ctx);
+        const out = jinjaEnv().renderString(marked, ctx);
         return { render: unmark(out, lines), info };
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
@@ -238,7 +239,7 @@ export class DbtProject {
         const filter = /filter not found: ([A-Za-z_][A-Za-z0-9_]*)/.exec(msg);
         if (filter && attempt < 50) {
           // an adapter or package filter: let the value through unchanged
-          env.addFilter(filter[1]!, (v: unknown) => v);
+          jinjaEnv().addFilter(filter[1]!, (v: unknown) => v);
           this.notes.push({ file: file.path, message: `filter \`${filter[1]}\` is not available; values pass through it unchanged`, kind: "macro" });
           continue;
         }
@@ -373,13 +374,26 @@ export class DbtProject {
   }
 }
 
-const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
-nunjucks.installJinjaCompat();
-// dbt's own filters
-env.addFilter("as_bool", (v: unknown) => v === true || v === "true" || v === "True");
-env.addFilter("as_number", (v: unknown) => Number(v));
-env.addFilter("as_text", (v: unknown) => String(v ?? ""));
-env.addFilter("as_native", (v: unknown) => v);
+let jinja: Environment | undefined;
+
+/**
+ * The Jinja engine, loaded on the first model that needs rendering. Not at start-up:
+ * nunjucks' Jinja compatibility patches built-in prototypes, which measurably slows
+ * string loops in the whole process (the SQL lexer among them) even in runs with no dbt.
+ */
+function jinjaEnv(): Environment {
+  if (jinja) return jinja;
+  const nunjucks = createRequire(import.meta.url)("nunjucks") as typeof import("nunjucks");
+  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+  nunjucks.installJinjaCompat();
+  // dbt's own filters
+  env.addFilter("as_bool", (v: unknown) => v === true || v === "true" || v === "True");
+  env.addFilter("as_number", (v: unknown) => Number(v));
+  env.addFilter("as_text", (v: unknown) => String(v ?? ""));
+  env.addFilter("as_native", (v: unknown) => v);
+  jinja = env;
+  return env;
+}
 
 /** Jinja syntax nunjucks lacks, rewritten to equivalents: `{% do x %}` evaluates x. */
 function toNunjucks(template: string): string {

@@ -79,7 +79,7 @@ describe("warden facts", () => {
     const dir = project();
     const r = await runWarden(["facts", "missing.sql"], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: cannot read `missing.sql`: no such file\n");
+    expect(r.stderr).toBe("error: cannot read `missing.sql`: no such file or directory\n");
     expect(r.stdout).toBe("");
   });
 
