@@ -25,6 +25,8 @@ export interface TestCase {
   intent?: string;
   /** Merged into the bundle data's `warden.config` for this case (objects deep-merged, anything else replaced). */
   config?: JsonValue;
+  /** SQL replayed as an earlier migration in the same project, so its tables exist before the case's SQL. */
+  catalog?: string;
   expect: { kind: "deny" | "warn" | "info" | "approval"; rule: string } | { kind: "allow" } | { kind: "mask"; column: string };
   span: Span;
 }
@@ -120,6 +122,7 @@ export const stages = [
             ...(c.session ? { session: jsonOf(c.session) } : {}),
             ...(c.intent ? { intent: c.intent.value } : {}),
             ...(c.config ? { config: jsonOf(c.config) } : {}),
+            ...(c.catalog ? { catalog: jsonOf(c.catalog) as string } : {}),
             expect,
             span: c.span,
           };

@@ -25,13 +25,45 @@ export function catalogAsMigration(catalog: JsonValue | undefined): string {
   return out.join("\n");
 }
 
+/** The SQL a case's catalog replays: a test case's `catalog "SQL"` as written, or CREATE TABLEs for `{tables}`. */
+export function catalogSql(catalog: JsonValue | undefined): string {
+  return typeof catalog === "string" ? catalog : catalogAsMigration(catalog);
+}
+
+const CATALOG_PATH = "migrations/00000000_catalog.sql";
+
+/**
+ * The tables a runtime query sees when its catalog is given as SQL: the SQL is replayed
+ * as a migration and the query read as a later file, so the tables it touches come back
+ * with their columns as the catalog had them (the excerpt `warden check` builds too).
+ */
+function runtimeTables(sql: string, catalog: string, classifications: PolicyIR["data"]["classifications"]): CatalogSpec["tables"] {
+  const { documents } = extractProject(
+    [
+      { path: CATALOG_PATH, text: catalog, type: "migration" as FileType },
+      { path: "runtime.sql", text: sql, type: "sql" as FileType },
+    ],
+    { rootDir: process.cwd(), classifications },
+  );
+  assertCatalogParsed(documents[0]);
+  return documents[1]?.catalog?.tables as CatalogSpec["tables"];
+}
+
+/** A catalog that does not parse would silently leave its tables out: the case errors instead. */
+function assertCatalogParsed(doc: InputDocument | undefined): void {
+  const bad = doc?.statements.find((st) => st.kind === "unparsed");
+  if (!bad) return;
+  const at = bad.error ? `${bad.error.line}:${bad.error.column}` : `${bad.location.line}:${bad.location.column}`;
+  throw new Error(`cannot read the case's catalog at ${at}: ${bad.error?.message ?? "unparsed statement"}`);
+}
+
 /** The input document of one case, built the way `warden check` / the enforcer build theirs. */
 export async function buildCaseInput(ir: PolicyIR, c: CaseContext): Promise<InputDocument> {
   await initSqlParser();
   const classifications = ir.data.classifications;
   if (c.scope === "runtime") {
-    const spec = (c.catalog ?? {}) as CatalogSpec;
-    const statements = extractStatementFacts(c.sql, { classifications, tables: spec.tables as never });
+    const tables = typeof c.catalog === "string" ? runtimeTables(c.sql, c.catalog, classifications) : ((c.catalog ?? {}) as CatalogSpec).tables;
+    const statements = extractStatementFacts(c.sql, { classifications, tables: tables as never });
     const doc: InputDocument = { context: "runtime", statements };
     if (c.identity !== undefined) doc.identity = c.identity as InputDocument["identity"];
     if (c.session !== undefined) doc.session = c.session as InputDocument["session"];
@@ -40,12 +72,13 @@ export async function buildCaseInput(ir: PolicyIR, c: CaseContext): Promise<Inpu
   }
   if (!FILE_TYPES.includes(c.scope)) throw new Error(`unknown test scope \`${c.scope}\``);
   const files = [];
-  const setup = catalogAsMigration(c.catalog);
+  const setup = catalogSql(c.catalog);
   // A catalog is replayed as an earlier migration, so the case file sees those tables
   // as existing before it (not created in the same file).
-  if (setup) files.push({ path: "migrations/00000000_catalog.sql", text: setup, type: "migration" as FileType });
+  if (setup) files.push({ path: CATALOG_PATH, text: setup, type: "migration" as FileType });
   files.push({ path: c.path, text: c.sql, type: c.scope as FileType });
   const { documents } = extractProject(files, { rootDir: process.cwd(), classifications });
+  if (setup) assertCatalogParsed(documents[0]);
   const doc = documents[documents.length - 1]!;
   if (c.identity !== undefined) doc.identity = c.identity as InputDocument["identity"];
   if (c.session !== undefined) doc.session = c.session as InputDocument["session"];

@@ -17,6 +17,10 @@ export interface CaseContext {
   identity?: JsonValue;
   session?: JsonValue;
   intent?: string | null;
+  /**
+   * Tables that exist before the case, replayed as an earlier migration: SQL (a test
+   * case's `catalog "..."`) or `{tables: {"schema.t": {columns}}}` (rule README examples).
+   */
   catalog?: JsonValue;
   /** The path the SQL pretends to live at (decides e.g. the dbt model name). */
   path: string;
@@ -35,6 +39,8 @@ export interface CaseResult {
   sql: string;
   /** The case's `config { ... }`, when it has one. */
   config?: JsonValue;
+  /** The case's `catalog "..."`, when it has one. */
+  catalog?: string;
   expected: string;
   passed: boolean;
   /** Set when the case failed: what it produced instead. */
@@ -102,7 +108,7 @@ export async function runPolicyTests(ir: PolicyIR, tests: PolicyTest[], data: Js
     if (!ruleIds.has(block.rule)) orphans.push(block);
     for (const c of block.cases) {
       const expect: Expectation = c.expect;
-      const base = { rule: block.rule, span: c.span, scope: c.scope, sql: c.sql, ...(c.config !== undefined ? { config: c.config } : {}), expected: describeExpectation(expect) };
+      const base = { rule: block.rule, span: c.span, scope: c.scope, sql: c.sql, ...(c.config !== undefined ? { config: c.config } : {}), ...(c.catalog !== undefined ? { catalog: c.catalog } : {}), expected: describeExpectation(expect) };
       let decision: Decision;
       try {
         const input = await harness.buildInput({
@@ -111,6 +117,7 @@ export async function runPolicyTests(ir: PolicyIR, tests: PolicyTest[], data: Js
           identity: c.identity,
           session: c.session,
           intent: c.intent,
+          ...(c.catalog !== undefined ? { catalog: c.catalog } : {}),
           path: casePath(c.scope, block.rule),
         });
         decision = await harness.evaluate(input, withCaseConfig(data, c.config));

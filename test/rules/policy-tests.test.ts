@@ -128,3 +128,72 @@ describe("test-case config", () => {
     expect(withCaseConfig({}, { a: 1 })).toEqual({ warden: { config: { a: 1 } } });
   });
 });
+
+const CATALOGUED = `policy demo
+
+rule retype {
+  title "Type changes"
+  on migration
+  for a in statement.actions where a.kind == "alter_column_type"
+  unless statement.targets[0].created_in_file
+  unless a.previous.type == a.type
+  deny "{a.column} becomes {a.type.name}"
+}
+
+rule secret-reads {
+  title "Secret reads"
+  on runtime
+  for r in statement.reads where r.column == "secret"
+  deny "reads {r.table}.{r.column}"
+}
+
+test retype {
+  migration "ALTER TABLE t ALTER COLUMN c TYPE int" => deny retype
+  migration "ALTER TABLE t ALTER COLUMN c TYPE int" catalog "CREATE TABLE t (c int)" => allow
+  migration "ALTER TABLE t ALTER COLUMN c TYPE int" catalog "CREATE TABLE t (c smallint)" => deny retype
+  migration "ALTER TABLE t ALTER COLUMN c TYPE int" catalog "CREATE TABLE t (c int); ALTER TABLE t ALTER COLUMN c TYPE bigint" => deny retype
+  migration "ALTER TABLE t ALTER COLUMN c TYPE int" catalog "CREATE TABLE t (c int" => allow
+}
+
+test secret-reads {
+  runtime "SELECT * FROM s" => allow
+  runtime "SELECT * FROM s" catalog "CREATE TABLE s (id int, secret text)" => deny secret-reads
+  runtime "SELECT * FROM s" catalog "CREATE TABLE s (id int)" => allow
+}
+`;
+
+describe("test-case catalog", () => {
+  for (const engine of ["wasm", "interpreter"] as const) {
+    it(`replays its SQL as an earlier migration, for migrations and runtime queries (${engine})`, async () => {
+      const r = compileSources([{ path: "demo.warden", text: CATALOGUED }]);
+      expect(r.diagnostics).toEqual([]);
+      expect(r.tests!.flatMap((t) => t.cases.map((c) => c.catalog ?? null))).toEqual([
+        null,
+        "CREATE TABLE t (c int)",
+        "CREATE TABLE t (c smallint)",
+        "CREATE TABLE t (c int); ALTER TABLE t ALTER COLUMN c TYPE bigint",
+        "CREATE TABLE t (c int",
+        null,
+        "CREATE TABLE s (id int, secret text)",
+        "CREATE TABLE s (id int)",
+      ]);
+      const ir = r.ir!;
+      const run = await runPolicyTests(ir, r.tests!, defaultData(ir), await harnessFor(engine, ir));
+      expect(run.results.map((c) => [c.span.start.line, c.passed, c.got ?? null])).toEqual([
+        [20, true, null],
+        [21, true, null],
+        [22, true, null],
+        // the catalog's own later statements count: the column is bigint before the case
+        [23, true, null],
+        // a catalog that does not parse fails the case instead of leaving its tables out
+        [24, false, "error: cannot read the case's catalog at 1:22: syntax error at end of input"],
+        [28, true, null],
+        [29, true, null],
+        [30, true, null],
+      ]);
+      expect(run.results[2]!.decision!.findings.map((f) => [f.message, f.location?.line ?? null])).toEqual([["c becomes int4", 1]]);
+      expect(run.results[6]!.decision!.findings.map((f) => f.message)).toEqual(["reads s.secret"]);
+      expect(run.results[1]!.catalog).toBe("CREATE TABLE t (c int)");
+    });
+  }
+});

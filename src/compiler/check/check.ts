@@ -476,6 +476,12 @@ export class Checker {
         const what = c.config.kind === "array" ? "a list" : c.config.value === null ? "`null`" : `a ${typeof c.config.value}`;
         this.diags.add("W0312", `\`config\` is ${what}, not an object`, c.config.span, "write an object, such as `config { retraining: { allowed_schemas: [\"features\"] } }`");
       }
+      // The catalog is SQL replayed before the case; its content is checked when the case runs.
+      if (c.catalog && (c.catalog.kind !== "scalar" || typeof c.catalog.value !== "string")) {
+        const v = c.catalog;
+        const what = v.kind === "array" ? "a list" : v.kind === "object" ? "an object" : v.value === null ? "`null`" : `a ${typeof v.value}`;
+        this.diags.add("W0312", `\`catalog\` is ${what}, not a string of SQL`, v.span, 'write the tables that exist before the case as SQL, such as `catalog "CREATE TABLE t (c varchar(10))"`');
+      }
       const ex = c.expect;
       if (ex.kind === "allow" || ex.kind === "mask") continue;
       const rule = this.rules.get(ex.rule.name);

@@ -177,6 +177,7 @@ function testCase(c: A.TestCaseAst): string {
   if (c.session) s += ` session ${json(c.session)}`;
   if (c.intent) s += ` intent ${str(c.intent)}`;
   if (c.config) s += ` config ${json(c.config)}`;
+  if (c.catalog) s += ` catalog ${json(c.catalog)}`;
   const ex = c.expect;
   const target = ex.kind === "allow" ? "allow" : ex.kind === "mask" ? `mask ${ex.column.map((x) => x.name).join(".")}` : `${ex.kind} ${ex.rule.name}`;
   return `${s} => ${target}`;

@@ -266,6 +266,8 @@ export interface TestCaseAst {
   intent?: StringLit;
   /** `config {...}`: merged into the bundle data's `warden.config` for this case only. */
   config?: JsonLit;
+  /** `catalog "SQL"`: replayed as an earlier migration, so its tables exist before the case (the checker wants a string). */
+  catalog?: JsonLit;
   expect: Expectation;
   span: Span;
 }

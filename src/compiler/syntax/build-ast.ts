@@ -241,6 +241,11 @@ export class AstBuilder {
       const v = this.json(cfg);
       if (v) out.config = v;
     }
+    const cat = this.node(n, "catalog");
+    if (cat) {
+      const v = this.json(cat);
+      if (v) out.catalog = v;
+    }
     return out;
   }
 

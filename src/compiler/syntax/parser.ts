@@ -227,6 +227,15 @@ export class WardenParser extends CstParser {
         this.SUBRULE(this.jsonValue, { LABEL: "config" });
       },
     });
+    // `catalog "SQL"`: contextual too (tables named `catalog` stay ordinary names).
+    // Any value parses so the checker can say what it wants (a string of SQL).
+    this.OPTION5({
+      GATE: () => this.LA(1).tokenType === T.Identifier && this.LA(1).image === "catalog",
+      DEF: () => {
+        this.CONSUME3(T.Identifier, { LABEL: "catalogKeyword" });
+        this.SUBRULE2(this.jsonValue, { LABEL: "catalog" });
+      },
+    });
     this.CONSUME(T.Arrow);
     this.SUBRULE(this.expectation);
   });

@@ -48,6 +48,7 @@ describe("fmt", () => {
       "test r-1 {",
       '  sql "select 1" as {roles:["a"], "odd key": {n: -1.50}} session {} => deny r-1 # trailing case',
       "  sql 'x' intent 'etl' config {retraining:{allowed_schemas:[ 'features' ]}} => allow",
+      "  migration   'ALTER TABLE t ALTER COLUMN c TYPE int'  config {}   catalog   \"CREATE TABLE t (c smallint)\"   =>  allow",
       "}",
       "# final comment",
       "",
@@ -77,6 +78,7 @@ describe("fmt", () => {
         "test r-1 {",
         '  sql "select 1" as { roles: ["a"], "odd key": { n: -1.5 } } session {} => deny r-1  # trailing case',
         "  sql 'x' intent 'etl' config { retraining: { allowed_schemas: ['features'] } } => allow",
+        "  migration 'ALTER TABLE t ALTER COLUMN c TYPE int' config {} catalog \"CREATE TABLE t (c smallint)\" => allow",
         "}",
         "",
         "# final comment",
@@ -298,9 +300,9 @@ describe("fmt", () => {
   // What ends a clause or test case: a line break, blank lines, or a comment between.
   const lineBreak = fc.constantFrom("\n", "\n\n", "\n\n\n", "\n  # c\n\n", "\n\n  # c\n");
   const testCase = fc
-    .tuple(fc.constantFrom("runtime", "sql", "migration"), dq, fc.option(json), fc.option(json), fc.option(dq), fc.option(json), fc.constantFrom("=> allow", "=> deny r-1", "=> mask customers.email", "=> approval r", "=> mask email"))
-    .map(([s, q, id, se, it, cf, ex]) =>
-      [s, q, id && id.startsWith("{") ? `as ${id}` : "", se && se.startsWith("{") ? `session ${se}` : "", it ? `intent ${it}` : "", cf ? `config ${cf}` : "", ex].filter(Boolean).join(" "),
+    .tuple(fc.constantFrom("runtime", "sql", "migration"), dq, fc.option(json), fc.option(json), fc.option(dq), fc.option(json), fc.option(fc.oneof(dq, sq)), fc.constantFrom("=> allow", "=> deny r-1", "=> mask customers.email", "=> approval r", "=> mask email"))
+    .map(([s, q, id, se, it, cf, ca, ex]) =>
+      [s, q, id && id.startsWith("{") ? `as ${id}` : "", se && se.startsWith("{") ? `session ${se}` : "", it ? `intent ${it}` : "", cf ? `config ${cf}` : "", ca ? `catalog ${ca}` : "", ex].filter(Boolean).join(" "),
     );
   const decl = fc.oneof(
     fc.array(fc.oneof(dq, sq), { minLength: 1, maxLength: 3 }).map((ps) => `classify pii: ${ps.join(", ")}`),

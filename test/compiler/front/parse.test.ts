@@ -159,6 +159,36 @@ describe("parsePolicy", () => {
     expect(diagLines(r.diagnostics)).toEqual(["W0102 2:21-2:23 unexpected `as` [expected `=>`]", "W0102 2:27-2:29 unexpected `=>` [expected end of file]"]);
   });
 
+  it("parses a test case's `catalog \"SQL\"`, last of the options and a keyword only there", () => {
+    const r = parsePolicy(
+      "t.warden",
+      `const catalog = 1\nrule r {\n  for catalog in statement.targets\n  when catalog.name == "catalog"\n}\ntest r {\n  migration "ALTER TABLE t ALTER COLUMN c TYPE int" as {} config {} catalog "CREATE TABLE t (c smallint)" => deny r\n  sql "B" catalog 'CREATE TABLE catalog (id int)' => allow\n  sql "C" catalog [1] => allow\n}\n`,
+    );
+    expect(r.diagnostics).toEqual([]);
+    const [k, rule, t] = r.ast.decls;
+    expect(k!.kind === "const" && k.name.name).toBe("catalog");
+    expect(rule!.kind === "rule" && rule.clauses[0]!.kind === "for" && rule.clauses[0].variable.name).toBe("catalog");
+    if (t!.kind !== "test") throw new Error();
+    expect(stripSpans(t.cases[0]!.catalog)).toEqual({ kind: "scalar", value: "CREATE TABLE t (c smallint)", quote: '"' });
+    expect(stripSpans(t.cases[0]!.config)).toEqual({ kind: "object", entries: [] });
+    expect(t.cases[0]!.catalog!.span.start).toMatchObject({ line: 7, column: 77 });
+    expect(t.cases[0]!.catalog!.span.end).toMatchObject({ line: 7, column: 106 });
+    expect(stripSpans(t.cases[1]!.catalog)).toEqual({ kind: "scalar", value: "CREATE TABLE catalog (id int)", quote: "'" });
+    // The parser takes any value; the checker asks for a string.
+    expect(stripSpans(t.cases[2]!.catalog)).toEqual({ kind: "array", items: [{ kind: "scalar", value: 1 }] });
+    expect(t.cases[2]!.config).toBeUndefined();
+  });
+
+  it("wants `catalog` after the other test-case options, before `=>`", () => {
+    const r = parsePolicy("t.warden", 'test r {\n  sql "A" catalog "" config {} => allow\n}\n');
+    expect(diagLines(r.diagnostics)).toEqual([
+      "W0102 2:22-2:28 unexpected `config` [expected `=>`]",
+      // (Recovery's follow-on errors: it resumes inside the misplaced clause.)
+      "W0102 2:29-2:30 unexpected `{` [expected a string]",
+      "W0102 2:32-2:34 unexpected `=>` [expected end of file]",
+    ]);
+  });
+
   it("reports every syntax error of a file in one run, with positions", () => {
     const src = [
       "policy acme.bad", // 1
