@@ -158,6 +158,49 @@ describe("warden test", () => {
     });
   });
 
+  it("shows a failing case's catalog, in text and JSON", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "warden-test-"));
+    writeFileSync(
+      path.join(dir, "cat.warden"),
+      [
+        "policy p",
+        "rule retype {",
+        '  title "t"',
+        "  on migration",
+        '  for a in statement.actions where a.kind == "alter_column_type"',
+        "  unless a.previous.type == a.type",
+        '  deny "{a.column} retyped"',
+        "}",
+        "test retype {",
+        '  migration "ALTER TABLE t ALTER COLUMN c TYPE int" catalog "CREATE TABLE t (c int)" => allow',
+        '  migration "ALTER TABLE t ALTER COLUMN c TYPE int" catalog "CREATE TABLE t (c   bigint)" => allow',
+        "}",
+        "",
+      ].join("\n"),
+    );
+    const r = await runWarden(["test", "cat.warden"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        'ok   cat.warden:10:3  migration "ALTER TABLE t ALTER COLUMN c TYPE int" => allow',
+        'FAIL cat.warden:11:3  migration "ALTER TABLE t ALTER COLUMN c TYPE int" => allow',
+        '       catalog:  "CREATE TABLE t (c bigint)"',
+        "       expected: allow",
+        "       got:      deny retype: c retyped",
+        "",
+        "cases: 1 passed, 1 failed, 2 total",
+        "coverage: 1 of 1 rules have test cases",
+        "cat.warden:2:1: note: no case expects rule `retype` to fire",
+        "",
+      ].join("\n"),
+    );
+    const j = JSON.parse((await runWarden(["test", "cat.warden", "--format", "json"], { cwd: dir })).stdout);
+    expect(j.cases.map((c: { catalog?: string; passed: boolean }) => [c.catalog, c.passed])).toEqual([
+      ["CREATE TABLE t (c int)", true],
+      ["CREATE TABLE t (c   bigint)", false],
+    ]);
+  });
+
   it("exits 2 on an unknown engine or an unreadable path, 1 on a compile error", async () => {
     const bad = await runWarden(["test", "--engine", "rego"]);
     expect(bad.code).toBe(2);

@@ -85,6 +85,8 @@ export function formatText(run: TestRun, opts: { quiet: boolean; requireCoverage
     const head = `${r.passed ? "ok  " : "FAIL"} ${where(r.span)}  ${r.scope} ${JSON.stringify(oneLine(r.sql))} => ${r.expected}`;
     out.push(head);
     if (!r.passed) {
+      // the case's outcome depends on the tables it replays: show them with the failure
+      if (r.catalog !== undefined) out.push(`       catalog:  ${JSON.stringify(oneLine(r.catalog))}`);
       out.push(`       expected: ${r.expected}`);
       out.push(`       got:      ${r.got ?? ""}`);
     }
@@ -113,6 +115,7 @@ function toJson(run: TestRun) {
       column: r.span.start.column,
       scope: r.scope,
       sql: r.sql,
+      ...(r.catalog !== undefined ? { catalog: r.catalog } : {}),
       expected: r.expected,
       passed: r.passed,
       ...(r.passed ? {} : { got: r.got ?? null }),
