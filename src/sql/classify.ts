@@ -51,16 +51,33 @@ function explicitTable(pattern: string): Explicit | null {
   return { schema: new RegExp(`^${segmentRegex(schema)}$`), table, column: new RegExp(`^${segmentRegex(column)}$`) };
 }
 
-/** Memoises a string-keyed answer: pattern tests run once per distinct name. */
-function cached<A extends unknown[]>(key: (...a: A) => string, compute: (...a: A) => string[]): (...a: A) => string[] {
-  const memo = new Map<string, string[]>();
-  return (...a: A) => {
-    const k = key(...a);
-    let hit = memo.get(k);
-    if (!hit) {
-      hit = compute(...a);
-      memo.set(k, hit);
-    }
+/**
+ * Memoises an answer per (schema, table[, column]): pattern tests run once per distinct
+ * name. Nested maps keyed by the names themselves: no key string is built per call (this
+ * runs for every column a statement reads or writes).
+ */
+function cached3(compute: (schema: string | null, table: string, column: string) => string[]): (schema: string | null, table: string, column: string) => string[] {
+  const memo = new Map<string, Map<string, Map<string, string[]>>>();
+  return (schema, table, column) => {
+    const s = schema ?? "public";
+    let bySchema = memo.get(s);
+    if (bySchema === undefined) memo.set(s, (bySchema = new Map()));
+    let byTable = bySchema.get(table);
+    if (byTable === undefined) bySchema.set(table, (byTable = new Map()));
+    let hit = byTable.get(column);
+    if (hit === undefined) byTable.set(column, (hit = compute(schema, table, column)));
+    return hit;
+  };
+}
+
+function cached2(compute: (schema: string | null, table: string) => string[]): (schema: string | null, table: string) => string[] {
+  const memo = new Map<string, Map<string, string[]>>();
+  return (schema, table) => {
+    const s = schema ?? "public";
+    let bySchema = memo.get(s);
+    if (bySchema === undefined) memo.set(s, (bySchema = new Map()));
+    let hit = bySchema.get(table);
+    if (hit === undefined) bySchema.set(table, (hit = compute(schema, table)));
     return hit;
   };
 }
@@ -76,23 +93,20 @@ export function makeClasses(classes: Record<string, string[]> = {}): Classes {
   const classify: Classifier =
     all.length === 0
       ? () => NONE
-      : cached(colKey, (schema, table, column) => {
+      : cached3((schema, table, column) => {
           const key = colKey(schema, table, column);
           return all.filter((c) => c.res.some((r) => r.test(key))).map((c) => c.name);
         });
   const declared: Classifier =
     explicit.length === 0
       ? () => NONE
-      : cached(colKey, (schema, table, column) =>
+      : cached3((schema, table, column) =>
           explicit.filter((c) => c.pats.some((p) => p.table === table && p.schema.test(schema ?? "public") && p.column.test(column))).map((c) => c.name).sort(),
         );
   const approved: Approver =
     explicit.length === 0
       ? () => NONE
-      : cached(
-          (schema, table) => `${schema ?? "public"}.${table}`,
-          (schema, table) => explicit.filter((c) => c.pats.some((p) => p.table === table && p.schema.test(schema ?? "public"))).map((c) => c.name).sort(),
-        );
+      : cached2((schema, table) => explicit.filter((c) => c.pats.some((p) => p.table === table && p.schema.test(schema ?? "public"))).map((c) => c.name).sort());
   return { classify, declared, approved };
 }
 

@@ -137,7 +137,9 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
   const lines = positionsOf(original);
   const cat = sh.catalog;
   cat.beginFile();
-  const excerpt: Record<string, CatalogTable> = {};
+  // a Map, not an object: a relation key is a fresh concatenated string, and an object
+  // property lookup would internalise it on every touch
+  const excerpt = new Map<string, CatalogTable>();
   const ctx: FileContext = {
     path: file.path,
     original,
@@ -157,9 +159,9 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
     before: (schema, name) => cat.existedBefore(relKey(schema, name)),
     touch: (key) => {
       // the first touch comes before any change this file makes to the relation
-      if (key in excerpt || cat.existedBefore(key) !== true) return;
+      if (excerpt.has(key) || cat.existedBefore(key) !== true) return;
       const rel = cat.relations.get(key);
-      if (rel && rel.columnsKnown) excerpt[key] = { columns: snapshotColumns(rel.columns.values()) };
+      if (rel && rel.columnsKnown) excerpt.set(key, { columns: snapshotColumns(rel.columns.values()) });
     },
   };
   if (render) ctx.lineMap = render.locate;
@@ -170,7 +172,7 @@ function extractFile(file: ProjectFile, sh: Shared, context: "ci" | "runtime", r
   extractText(ctx);
   nameDialects(ctx.statements, file, sh.notes);
   const doc: InputDocument = { context, file: { path: file.path, type: file.type }, statements: ctx.statements };
-  if (Object.keys(excerpt).length) doc.catalog = { tables: excerpt };
+  if (excerpt.size) doc.catalog = { tables: Object.fromEntries(excerpt) };
   return doc;
 }
 
