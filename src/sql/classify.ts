@@ -32,6 +32,18 @@ function globToRegex(pattern: string): RegExp {
   return new RegExp(`^${parts.map(segmentRegex).join("\\.")}$`);
 }
 
+/**
+ * A test of `schema.table.column` keys against a pattern. A pattern whose last part is
+ * written out (`*.email`) can only match keys ending in it: that cheap check runs first,
+ * and most keys (columns) fail it, so their regex is never run.
+ */
+function patternTest(pattern: string): (key: string) => boolean {
+  const re = globToRegex(pattern);
+  const last = pattern.slice(pattern.lastIndexOf(".") + 1);
+  if (last.includes("*")) return (key) => re.test(key);
+  return (key) => key.endsWith(last) && re.test(key);
+}
+
 interface Explicit {
   schema: RegExp;
   table: string;
@@ -85,7 +97,7 @@ function cached2(compute: (schema: string | null, table: string) => string[]): (
 const NONE: string[] = [];
 
 export function makeClasses(classes: Record<string, string[]> = {}): Classes {
-  const all = Object.entries(classes).map(([name, pats]) => ({ name, res: pats.map(globToRegex) }));
+  const all = Object.entries(classes).map(([name, pats]) => ({ name, res: pats.map(patternTest) }));
   const explicit = Object.entries(classes)
     .map(([name, pats]) => ({ name, pats: pats.map(explicitTable).filter((p): p is Explicit => p !== null) }))
     .filter((c) => c.pats.length > 0);
@@ -95,7 +107,7 @@ export function makeClasses(classes: Record<string, string[]> = {}): Classes {
       ? () => NONE
       : cached3((schema, table, column) => {
           const key = colKey(schema, table, column);
-          return all.filter((c) => c.res.some((r) => r.test(key))).map((c) => c.name);
+          return all.filter((c) => c.res.some((t) => t(key))).map((c) => c.name);
         });
   const declared: Classifier =
     explicit.length === 0

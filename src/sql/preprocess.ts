@@ -58,8 +58,18 @@ export interface PreprocessOptions {
   placeholders?: Record<string, string>;
 }
 
+/** `s` with every UTF-16 unit but line breaks made a space (offsets and lines stay). */
 function blank(s: string): string {
-  return s.replace(/[^\n\r]/g, " ");
+  // runs of spaces by `repeat`, not a per-character regex replacement
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x0a && c !== 0x0d) continue;
+    out += " ".repeat(i - from) + s[i];
+    from = i + 1;
+  }
+  return out + " ".repeat(s.length - from);
 }
 
 // a goose annotation line: `-- +goose Up`, `-- +goose Down`, `-- +goose StatementBegin`, …
@@ -67,7 +77,8 @@ const GOOSE_LINE = /^[ \t]*--[ \t]*\+goose[ \t]+(\w+)/gim;
 
 /** Blanks goose `Down` sections so only the `Up` part is checked (annotation lines stay). */
 function gooseUpOnly(text: string, notes: PreNote[]): string {
-  if (!/--[ \t]*\+goose/i.test(text)) return text;
+  // most files have no `+` at all: a plain character search rules them out
+  if (!text.includes("+") || !/--[ \t]*\+goose/i.test(text)) return text;
   const out: string[] = [];
   let copied = 0;
   let down = false;
