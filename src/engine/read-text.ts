@@ -1,5 +1,6 @@
 // Reads a SQL file as text the way an editor would: UTF-8, a leading byte-order mark dropped
 // (it is not a column), and bytes that are not UTF-8 or look binary reported, not guessed at.
+import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { fsReason } from "./errors.js";
 
@@ -17,7 +18,8 @@ export function readTextFile(absPath: string): TextRead {
   }
   const nul = buf.subarray(0, BINARY_PROBE).indexOf(0);
   if (nul >= 0) return { reason: "it is a binary file, not SQL text (it contains NUL bytes)", ...positionOf(buf, nul) };
-  const bad = firstInvalidUtf8(buf);
+  // the native check answers for valid files; the byte scan only finds where a bad one goes wrong
+  const bad = isUtf8(buf) ? -1 : firstInvalidUtf8(buf);
   if (bad >= 0) {
     return {
       reason: `it is not UTF-8 text: byte 0x${buf[bad]!.toString(16).padStart(2, "0")} is not valid UTF-8 here`,
