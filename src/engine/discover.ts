@@ -223,6 +223,8 @@ class GitignoreChain {
   }
 
   ignored(abs: string, isDir: boolean): boolean {
+    // (POSIX) a path that is not below the root is never ignored: no path.relative needed to say so
+    if (path.sep === "/" && this.root.length > 1 && !(abs.length > this.root.length + 1 && abs.charCodeAt(this.root.length) === SEP && abs.startsWith(this.root))) return false;
     const fromRoot = relativeTo(this.root, abs);
     if (!fromRoot || fromRoot.startsWith("..") || path.isAbsolute(fromRoot)) return false;
     const parts = fromRoot.split(path.sep);
