@@ -29,6 +29,12 @@ export function relKey(schema: string | null, name: string): string {
   return `${schema ?? "public"}.${name}`;
 }
 
+/** Whether `relKey(schema, name) === key`, without building the key (drops scan every index). */
+function isKey(key: string, schema: string | null, name: string): boolean {
+  const s = schema ?? "public";
+  return key.length === s.length + 1 + name.length && key.charCodeAt(s.length) === 0x2e && key.startsWith(s) && key.endsWith(name);
+}
+
 export class Catalog {
   readonly relations = new Map<string, CatalogRelation>();
   /** relations known to be gone (dropped or renamed away) */
@@ -82,7 +88,7 @@ export class Catalog {
     const key = relKey(schema, name);
     this.remove(key);
     // its indexes go with it
-    for (const [k, t] of this.indexes) if (relKey(t.schema, t.name) === key) this.indexes.delete(k);
+    for (const [k, t] of this.indexes) if (isKey(key, t.schema, t.name)) this.indexes.delete(k);
   }
 
   private remove(key: string): void {
@@ -101,7 +107,7 @@ export class Catalog {
     this.relations.set(relKey(rel.schema, newName), rel);
     this.dropped.delete(relKey(rel.schema, newName));
     // its indexes stay on it under the new name
-    for (const t of this.indexes.values()) if (relKey(t.schema, t.name) === key) t.name = newName;
+    for (const t of this.indexes.values()) if (isKey(key, t.schema, t.name)) t.name = newName;
   }
 
   addIndex(schema: string | null, name: string, table: { schema: string | null; name: string }): void {
