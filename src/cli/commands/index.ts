@@ -24,6 +24,8 @@ export const commandLoaders: Record<string, () => Promise<RegisterCommand>> = {
  */
 export async function loadCommands(argv: readonly string[]): Promise<RegisterCommand[]> {
   const first = argv.find((a) => !a.startsWith("-"));
+  // `warden --version` needs no subcommand at all
+  if (first === undefined && argv.some((a) => a === "-V" || a === "--version")) return [];
   const names = first !== undefined && Object.hasOwn(commandLoaders, first) ? [first] : Object.keys(commandLoaders);
   return Promise.all(names.map((n) => commandLoaders[n]!()));
 }

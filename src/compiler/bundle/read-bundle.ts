@@ -7,7 +7,6 @@ import { extract as tarExtract } from "tar-stream";
 import type { JsonValue } from "../ir/ir.js";
 import { BundleError } from "./errors.js";
 import { MANIFEST_PATH, REGO_MODULE_PATH, SIGNATURES_PATH, WASM_MODULE_PATH, type BundleManifest } from "./manifest.js";
-import { hashBundleFile, verifySignatures } from "./sign.js";
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024; // OPA's per-file limit
 export const DEFAULT_MAX_TOTAL_BYTES = 1024 * 1024 * 1024;
@@ -172,6 +171,8 @@ export async function readBundle(buf: Buffer, opts: ReadBundleOptions = {}): Pro
     throw new BundleError("cannot verify `.signatures.json`: no verification key was given", SIGNATURES_PATH);
   }
   if (sigFile && opts.verificationKey !== undefined) {
+    // jose and yaml load only to verify: an unsigned run (every `warden check`) skips them.
+    const { hashBundleFile, verifySignatures } = await import("./sign.js");
     const verified = await verifySignatures(sigFile, opts.verificationKey, opts.scope ?? "");
     const pending = new Map(verified.files);
     for (const [path, content] of files) {
