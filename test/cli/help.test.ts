@@ -73,3 +73,15 @@ describe("usage errors", () => {
     expect(r.stderr).toBe(stderr);
   });
 });
+
+describe("warden --version", () => {
+  it("prints the package version and exits 0", async () => {
+    const { readFileSync } = await import("node:fs");
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    for (const flag of ["--version", "-V"]) {
+      const r = await runWarden([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${pkg.version}\n`);
+    }
+  });
+});
