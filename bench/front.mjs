@@ -1,31 +1,10 @@
 // Front-end benchmark: generates 1,000 rules (in 10 files) and times parse + check
 // (and lowering) through the real pipeline. Target: parse+check under 200 ms.
 // Usage: node bench/front.mjs [rules=1000]
-import { build } from "esbuild";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { importSources, root } from "./lib/sources.mjs";
 import { performance } from "node:perf_hooks";
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const outDir = path.join(root, "node_modules", ".cache", "warden-bench");
-mkdirSync(outDir, { recursive: true });
-const outfile = path.join(outDir, "front.mjs");
-// Bundled from the sources so the benchmark measures the current tree, not a stale dist/.
-await build({
-  stdin: {
-    contents: `export { runPipeline } from "./src/compiler/pipeline.js"; export { loadFactSchema } from "./src/compiler/check/facts.js";`,
-    resolveDir: root,
-    loader: "ts",
-  },
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  packages: "external",
-  outfile,
-  logLevel: "warning",
-});
-const { runPipeline, loadFactSchema } = await import(pathToFileURL(outfile).href);
+const { runPipeline, loadFactSchema } = await importSources("front", [`export { runPipeline } from "./src/compiler/pipeline.js";`, `export { loadFactSchema } from "./src/compiler/check/facts.js";`]);
 
 const N = Number(process.argv[2] ?? 1000);
 const FILES = 10;

@@ -4,38 +4,19 @@
 // module evaluated on the SAME input document (target ratio < 2x), with a breakdown of
 // where the time goes (JS-side JSON, input parse in wasm, rules, output).
 // Usage: node bench/wasm.mjs
-import { build } from "esbuild";
-import { mkdirSync, readdirSync, readFileSync, statSync, existsSync, rmSync } from "node:fs";
+import { importSources, root } from "./lib/sources.mjs";
+import { readdirSync, readFileSync, statSync, existsSync, rmSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { performance } from "node:perf_hooks";
 
-const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const outDir = path.join(root, "node_modules", ".cache", "warden-bench");
-mkdirSync(outDir, { recursive: true });
-const outfile = path.join(outDir, "wasm.mjs");
-// Bundled from the sources so the benchmark measures the current tree, not a stale dist/.
-await build({
-  stdin: {
-    contents: [
-      `export { compileSources } from "./src/compiler/pipeline.js";`,
-      `export { emitWasm } from "./src/compiler/backend/wasm/emit-wasm.js";`,
-      `export { defaultData } from "./src/compiler/ir/interpret.js";`,
-      `export { extractProject, extractStatementFacts, initSqlParser } from "./src/sql/index.js";`,
-    ].join("\n"),
-    resolveDir: root,
-    loader: "ts",
-  },
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  packages: "external",
-  outfile,
-  logLevel: "warning",
-});
-const { compileSources, emitWasm, defaultData, extractProject, extractStatementFacts, initSqlParser } = await import(pathToFileURL(outfile).href);
+const { compileSources, emitWasm, defaultData, extractProject, extractStatementFacts, initSqlParser } = await importSources("wasm", [
+  `export { compileSources } from "./src/compiler/pipeline.js";`,
+  `export { emitWasm } from "./src/compiler/backend/wasm/emit-wasm.js";`,
+  `export { defaultData } from "./src/compiler/ir/interpret.js";`,
+  `export { extractProject, extractStatementFacts, initSqlParser } from "./src/sql/index.js";`,
+]);
 const { loadPolicy } = await import("@open-policy-agent/opa-wasm");
 
 function wardenFiles(dir, out = []) {
