@@ -27,13 +27,20 @@ let ready = false;
 let raw: RawModule | null = null;
 let api: PublicApi | null = null;
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
-/** Reads a NUL-terminated UTF-8 string out of wasm memory (native search and decode). */
+// a Buffer view of wasm memory, rebuilt when memory growth replaces the buffer
+let heapBuf: Buffer | null = null;
+
+/**
+ * Reads a NUL-terminated UTF-8 string out of wasm memory. Through a Buffer both steps are
+ * native and fast: Buffer#indexOf is a byte search (Uint8Array#indexOf is an element loop,
+ * ~4x slower) and its UTF-8 decode beats TextDecoder's on ~5 MB of parse trees per corpus run.
+ */
 function fromWasm(m: RawModule, ptr: number): string {
   const heap = m.HEAPU8;
-  const end = heap.indexOf(0, ptr);
-  return decoder.decode(heap.subarray(ptr, end < 0 ? heap.length : end));
+  if (!heapBuf || heapBuf.buffer !== heap.buffer) heapBuf = Buffer.from(heap.buffer, heap.byteOffset, heap.byteLength);
+  const end = heapBuf.indexOf(0, ptr);
+  return heapBuf.toString("utf8", ptr, end < 0 ? heapBuf.length : end);
 }
 
 function isRawModule(m: unknown): m is RawModule {
