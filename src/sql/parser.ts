@@ -26,7 +26,6 @@ let loaded: Promise<void> | null = null;
 let ready = false;
 let raw: RawModule | null = null;
 let api: PublicApi | null = null;
-const encoder = new TextEncoder();
 
 // a Buffer view of wasm memory, rebuilt when memory growth replaces the buffer
 let heapBuf: Buffer | null = null;
@@ -37,10 +36,15 @@ let heapBuf: Buffer | null = null;
  * ~4x slower) and its UTF-8 decode beats TextDecoder's on ~5 MB of parse trees per corpus run.
  */
 function fromWasm(m: RawModule, ptr: number): string {
+  const buf = heapView(m);
+  const end = buf.indexOf(0, ptr);
+  return buf.toString("utf8", ptr, end < 0 ? buf.length : end);
+}
+
+function heapView(m: RawModule): Buffer {
   const heap = m.HEAPU8;
   if (!heapBuf || heapBuf.buffer !== heap.buffer) heapBuf = Buffer.from(heap.buffer, heap.byteOffset, heap.byteLength);
-  const end = heapBuf.indexOf(0, ptr);
-  return heapBuf.toString("utf8", ptr, end < 0 ? heapBuf.length : end);
+  return heapBuf;
 }
 
 function isRawModule(m: unknown): m is RawModule {
@@ -93,13 +97,12 @@ export function initSqlParser(opts: ParserOptions = {}): Promise<void> {
   return loaded;
 }
 
-/** Copies `text` into wasm memory as NUL-terminated UTF-8. */
+/** Copies `text` into wasm memory as NUL-terminated UTF-8 (one native pass: room for the worst case, 3 bytes a UTF-16 unit). */
 function toWasm(m: RawModule, text: string): number {
-  const len = Buffer.byteLength(text, "utf8");
-  const ptr = m._malloc(len + 1);
-  const heap = m.HEAPU8; // read after malloc: memory growth replaces the buffer
-  encoder.encodeInto(text, heap.subarray(ptr, ptr + len));
-  heap[ptr + len] = 0;
+  const ptr = m._malloc(text.length * 3 + 1);
+  const buf = heapView(m); // after malloc: memory growth replaces the buffer
+  const len = buf.write(text, ptr, "utf8");
+  buf[ptr + len] = 0;
   return ptr;
 }
 
