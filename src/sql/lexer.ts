@@ -76,7 +76,7 @@ function quotedEnd(t: string, i: number, q: number, backslash: boolean): number 
 }
 
 /** If a dollar-quote opener starts at i, its tag (`$tag$`), else null. */
-function dollarTag(t: string, i: number): string | null {
+export function dollarTag(t: string, i: number): string | null {
   if (i > 0 && isIdentChar(t.charCodeAt(i - 1))) return null;
   let j = i + 1;
   const n = t.length;

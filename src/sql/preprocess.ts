@@ -1,7 +1,7 @@
 // Tool annotations handled before parsing: goose sections, psql meta-commands and
 // `:VAR` placeholders. The output text keeps the original offsets wherever it can
 // (blanked regions become spaces, newlines stay), and an OffsetMap maps the rest back.
-import { isIdentChar, skipToken, type Tok } from "./lexer.js";
+import { dollarTag, isIdentChar, skipToken, type Tok } from "./lexer.js";
 
 export interface PreNote {
   offset: number;
@@ -143,13 +143,38 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
       copied = upto;
     }
   };
+  // Inside a dollar-quoted body (a function or DO body: SQL again) placeholders are
+  // substituted too, as the tools that use them do (a plain text replace); strings and
+  // comments in the body are still skipped, and a backslash there is not a meta-command.
+  let bodyClose = -1; // offset of the closing tag of the body being scanned, or -1
+  let bodyTagLength = 0;
   while (i < n) {
     // only these characters start a token that matters here (quotes, comments, dollar
     // bodies, meta-commands, placeholders); identifiers and the rest are skipped in one go
     INTERESTING.lastIndex = i;
-    if (!INTERESTING.test(t)) break;
+    const found = INTERESTING.test(t);
+    if (bodyClose >= 0 && (!found || INTERESTING.lastIndex - 1 >= bodyClose)) {
+      i = bodyClose + bodyTagLength;
+      bodyClose = -1;
+      continue;
+    }
+    if (!found) break;
     i = INTERESTING.lastIndex - 1;
     const c = t.charCodeAt(i);
+    if (c === 36 /* $ */ && bodyClose < 0) {
+      const tag = dollarTag(t, i);
+      const close = tag ? t.indexOf(tag, i + tag.length) : -1;
+      if (tag && close >= 0) {
+        bodyClose = close;
+        bodyTagLength = tag.length;
+        i += tag.length;
+        continue;
+      }
+    }
+    if (c === 92 /* \ */ && bodyClose >= 0) {
+      i++;
+      continue;
+    }
     if (c === 92 /* \ */) {
       // psql meta-command (outside quotes and comments a backslash is never SQL): it runs to
       // the end of the line, like psql reads it
@@ -209,6 +234,11 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
     }
     skipToken(t, i, tok);
     i = tok.end;
+    // a string or comment left open inside a body ends with the body
+    if (bodyClose >= 0 && i > bodyClose) {
+      i = bodyClose + bodyTagLength;
+      bodyClose = -1;
+    }
   }
   if (copied === 0) return { text: t, map, notes };
   emit(n);

@@ -69,6 +69,36 @@ describe("tool annotations", () => {
       ["drop_table", "graphile_worker", { line: 2, column: 1, end_line: 2, end_column: 16 }],
     ]);
   });
+
+  it("substitutes placeholders inside function and DO bodies too, leaving strings and backslashes there alone", () => {
+    const body = "CREATE FUNCTION :S.add_job(t text) RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\n  INSERT INTO :S.jobs (task, note) VALUES (t, ':not_me \\d');\nEND;\n$$;\nDO $d$ BEGIN DELETE FROM :S.jobs; END $d$;";
+    const configured = kinds(body, { S: "graphile_worker" });
+    expect(configured.st.map((s) => [s.kind, s.nested_in ?? null, s.targets[0]?.schema ?? null, s.location.line, s.location.column])).toEqual([
+      ["create_function", null, "graphile_worker", 1, 1],
+      ["insert", "function", "graphile_worker", 3, 3],
+      ["do", null, null, 6, 1],
+      ["delete", "do", "graphile_worker", 6, 14],
+    ]);
+    expect(configured.notes.map((n) => [n.line, n.column])).toEqual([
+      [1, 17],
+      [3, 15],
+      [6, 26],
+    ]);
+    // unconfigured: read as the name itself, so the body still parses
+    const neutral = kinds(body);
+    expect(neutral.st.map((s) => [s.kind, s.targets[0]?.schema ?? null])).toEqual([
+      ["create_function", "s"],
+      ["insert", "s"],
+      ["do", null],
+      ["delete", "s"],
+    ]);
+    expect(neutral.notes.map((n) => n.kind)).toEqual(["placeholder", "placeholder", "placeholder"]);
+  });
+
+  it("ends a body at its closing tag even when a string in it is left open", () => {
+    const { st } = kinds("DO $$ BEGIN RAISE NOTICE 'open; END $$; SELECT :x FROM t;");
+    expect(st.map((s) => s.kind)).toEqual(["do", "select"]);
+  });
 });
 
 describe("nested statements", () => {
