@@ -2,12 +2,21 @@
 // the wasm runtime library (AssemblyScript, only when its sources changed),
 // the bundled CLI (esbuild), then the precompiled built-in rule bundle.
 import { build } from "esbuild";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { globSync } from "tinyglobby";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+/** Identity of this build: the sources and the lockfile (result caches are keyed by it). */
+function buildId() {
+  const h = createHash("sha1");
+  for (const f of globSync(["src/**/*", "package-lock.json"], { cwd: root }).sort()) h.update(f).update("\0").update(readFileSync(path.join(root, f))).update("\0");
+  return h.digest("hex");
+}
 
 const steps = [
   {
@@ -40,6 +49,7 @@ const steps = [
         external: ["libpg-query", "wabt", "nunjucks", "ajv", "ajv-formats", "assemblyscript", "esbuild", "fsevents"],
         banner: { js: 'import { createRequire as __wardenCreateRequire } from "node:module"; const require = __wardenCreateRequire(import.meta.url);' },
         sourcemap: true,
+        define: { __WARDEN_BUILD__: JSON.stringify(buildId()) },
         logLevel: "warning",
         absWorkingDir: root,
       });

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Finding, JsonValue } from "../compiler/ir/ir.js";
 import type { InputDocument } from "../sql/index.js";
 import { readBundle } from "../compiler/bundle/read-bundle.js";
-import { loadBundleEvaluator, type BundleEvaluator } from "./bundle-evaluator.js";
+import type { BundleEvaluator } from "./bundle-evaluator.js";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
 import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "./discover.js";
@@ -14,10 +14,13 @@ import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
 import { readTextFile } from "./read-text.js";
-import { catalogueOf, resolvePolicy } from "./policy.js";
+import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
 import { dbtModelPaths } from "./dbt-paths.js";
+import { DEFAULT_MASKING, fileTypeOf } from "../sql/files.js";
+import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
+import { BUILD_ID } from "../version.js";
 
 export type { CheckOptions, CheckResult, CheckFinding, CheckError, RuleInfo } from "./types.js";
 
@@ -102,25 +105,42 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const base = { baseDir, failOn, configPath, ...(repoRoot ? { repoRoot } : {}) };
 
   mark("config");
+  // Results of earlier runs (see result-cache.ts): on by default in a built Warden; from
+  // sources (no build id) only when asked for.
+  const build = BUILD_ID ?? (opts.cache === true ? "source" : undefined);
+  const cache = opts.cache !== false && build !== undefined ? ResultCache.open(opts.cacheDir ? path.resolve(cwd, opts.cacheDir) : path.join(cacheDir(baseDir), "results"), baseDir) : undefined;
   // The SQL parser (a large wasm module) and the policy's wasm compile in the background
-  // while this thread resolves the policy, walks the tree and reads the files.
-  const sqlReady = import("../sql/index.js").then(async (m) => {
-    await m.initSqlParser({ tierUp: false });
-    return m;
-  });
-  sqlReady.catch(() => {}); // awaited below; a run that stops early must not leave it unhandled
+  // while this thread resolves the policy, walks the tree and reads the files, unless the
+  // cache may answer for every file (then neither is needed).
+  let sqlReady: Promise<typeof import("../sql/index.js")> | undefined;
+  const loadSql = () => {
+    sqlReady ??= import("../sql/index.js").then(async (m) => {
+      await m.initSqlParser({ tierUp: false });
+      return m;
+    });
+    sqlReady.catch(() => {}); // awaited below; a run that stops early must not leave it unhandled
+    return sqlReady;
+  };
+  const eager = !cache || cache.empty;
+  if (eager) void loadSql();
 
   // 2. policy: CLI paths are relative to cwd, config paths to the config's directory
   const specs = opts.policy?.length ? opts.policy.map((p) => path.resolve(cwd, p)) : (config.policies ?? []).map((p) => path.resolve(baseDir, p));
   const policy = await resolvePolicy(specs, { cwd, cacheFrom: baseDir });
   if (!policy.bundle) return empty({ ...base, errors: policy.errors });
   const origin = policy.bundle.origin;
-  const evaluatorReady = readBundle(policy.bundle.bytes).then(async (read) => {
+  const bundleRead = readBundle(policy.bundle.bytes).then((read) => {
     if (!read.wasm) throw new Error("it has no policy.wasm (a rego-target bundle needs an OPA server)");
-    const evaluator = await loadBundleEvaluator({ wasm: read.wasm, data: read.data, manifest: read.manifest });
-    return { evaluator, wasm: read.wasm, bundleData: (read.data ?? {}) as Record<string, JsonValue> };
+    return { wasm: read.wasm, manifest: read.manifest, bundleData: (read.data ?? {}) as Record<string, JsonValue> };
   });
-  evaluatorReady.catch(() => {});
+  bundleRead.catch(() => {});
+  let evaluatorReady: Promise<BundleEvaluator> | undefined;
+  const loadEvaluator = () => {
+    evaluatorReady ??= bundleRead.then(async (read) => (await import("./bundle-evaluator.js")).loadBundleEvaluator({ wasm: read.wasm, data: read.bundleData, manifest: read.manifest }));
+    evaluatorReady.catch(() => {});
+    return evaluatorReady;
+  };
+  if (eager) void loadEvaluator();
 
   // 3. files
   const selection = { cwd, baseDir, include: config.include ?? DEFAULT_INCLUDE, exclude: config.exclude ?? [], ...(repoRoot ? { repoRoot } : {}) };
@@ -149,15 +169,15 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   mark("discover+read");
 
   // 4. the policy: its rule catalogue, then the configuration as data (no recompile)
-  let evaluator: BundleEvaluator;
   let wasm: Uint8Array;
   let bundleData: Record<string, JsonValue>;
+  let manifest: unknown;
   try {
-    ({ evaluator, wasm, bundleData } = await evaluatorReady);
+    ({ wasm, bundleData, manifest } = await bundleRead);
   } catch (err) {
     return empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${origin}): ${err instanceof Error ? err.message : String(err)}`)] });
   }
-  const catalogue = catalogueOf(evaluator.manifest);
+  const catalogue = catalogueOf(manifest);
   const rules = new Map<string, RuleInfo>();
   for (const r of [...catalogue, ...ENGINE_RULES]) if (!rules.has(r.id)) rules.set(r.id, r);
 
@@ -174,12 +194,10 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     if (configErrors.length) return empty({ ...base, errors: configErrors, rules: [...rules.values()] });
   }
 
-  const sql = await sqlReady;
-  mark("policy+parser (waited)");
   const wardenData = (bundleData.warden ?? {}) as Record<string, JsonValue>;
   const classifications: Record<string, string[]> = { ...((wardenData.classifications ?? {}) as Record<string, string[]>) };
   for (const [name, patterns] of Object.entries(config.classifications ?? {})) classifications[name] = [...(classifications[name] ?? []), ...patterns];
-  const maskingFunctions = [...sql.DEFAULT_MASKING, ...(config.masking_functions ?? [])];
+  const maskingFunctions = [...DEFAULT_MASKING, ...(config.masking_functions ?? [])];
   const configData: Record<string, JsonValue> = { ...((wardenData.config ?? {}) as Record<string, JsonValue>) };
   if (config.rules) configData.rules = config.rules;
   if (config.retraining) configData.retraining = config.retraining as JsonValue;
@@ -189,83 +207,126 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     ...bundleData,
     warden: { ...wardenData, classifications, constants: { ...((wardenData.constants ?? {}) as Record<string, JsonValue>), ...(config.constants ?? {}) }, config: configData },
   };
-  evaluator.setData(data);
 
   const modelPaths = dbtModelPaths(files, baseDir);
   const inputs = files.map((f) => {
-    let type = sql.fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
+    let type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
     // a models/ folder copied without its dbt_project.yml: Jinja in it means dbt
     if (type === "sql" && !config.files?.dbt_model && /(^|\/)models\//.test(f.relPath) && /\{\{|\{%/.test(f.text)) type = "dbt_model";
     return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false };
   });
-  // a second thread for evaluation, started now so that it is ready when the facts are
   const checkedIdx = inputs.flatMap((f, i) => (f.checked ? [i] : []));
-  const threads = process.env.WARDEN_THREADS === "1" ? 1 : 2;
-  const worker = threads > 1 && checkedIdx.length >= PARALLEL_MIN_FILES ? (await import("./eval-worker.js")).startEvalWorker(wasm, data) : undefined;
-
-  // 5. facts, then one evaluation per file. With a worker, each checked document goes to it
-  // as soon as it is made (in small batches), so evaluation overlaps fact extraction and
-  // little is left to evaluate when the facts are done.
-  const checked = new Set(checkedIdx);
-  const remote: { idx: number[]; results: Promise<Finding[][]> }[] = [];
-  let batch: number[] = [];
-  const send = () => {
-    if (!worker || batch.length === 0) return;
-    const idx = batch;
-    batch = [];
-    const results = worker.evaluate(idx.map((i) => documents[i] as unknown as JsonValue));
-    results.catch(() => {}); // awaited below
-    remote.push({ idx, results });
-  };
-  const documents: InputDocument[] = new Array(inputs.length);
-  sql.extractProject(inputs, {
-    rootDir: baseDir,
+  const extractOptions = {
     maskingFunctions,
     classifications,
     ...(config.placeholders ? { placeholders: config.placeholders } : {}),
     ...(config.pg_version !== undefined ? { pgVersion: config.pg_version } : {}),
-    onDocument: (i, doc) => {
-      documents[i] = doc;
-      if (!worker || !checked.has(i)) return;
-      batch.push(i);
-      if (batch.length >= EVAL_BATCH) send();
-    },
-  });
-  send();
-  mark("facts");
+  };
+
+  // 5. the cache: which checked files are known already, and where the replay can resume
+  const hits = new Map<number, CachedFile>();
+  let keys: string[] = [];
+  let migrationIdx: number[] = [];
+  let resume: { catalog: Uint8Array; skip: number } | undefined;
+  if (cache) {
+    ({ keys, migrations: migrationIdx } = fileKeys(inputs, cacheSeed({ build: build!, bundle: policy.bundle.bytes, data, extract: extractOptions }), baseDir));
+    for (const i of checkedIdx) {
+      const hit = cache.get(keys[i]!);
+      if (hit) hits.set(i, hit);
+    }
+    const after = hits.size < checkedIdx.length ? cache.catalogAfter : undefined;
+    const k = after ? migrationIdx.findIndex((i) => keys[i] === after) + 1 : 0;
+    // the migrations before the resume point are not extracted: each checked one needs its entry
+    if (k > 0 && migrationIdx.slice(0, k).every((i) => !inputs[i]!.checked || hits.has(i))) {
+      const catalog = cache.readCatalog(after!);
+      if (catalog) resume = { catalog, skip: k };
+    }
+    mark(`cache (${hits.size} of ${checkedIdx.length} files known${resume ? `, replay resumed after ${resume.skip} migrations` : ""})`);
+  }
+
+  // 6. facts, then one evaluation per file not known from the cache. With a worker, each
+  // such document goes to it as soon as it is made (in small batches), so evaluation
+  // overlaps fact extraction and little is left to evaluate when the facts are done.
+  const documents: InputDocument[] = new Array(inputs.length);
+  const raw = new Map<number, Finding[]>();
+  const toEvaluate = checkedIdx.filter((i) => !hits.has(i));
+  if (toEvaluate.length > 0) {
+    let evaluator: BundleEvaluator;
+    try {
+      evaluator = await loadEvaluator();
+    } catch (err) {
+      return empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${origin}): ${err instanceof Error ? err.message : String(err)}`)] });
+    }
+    const sql = await loadSql();
+    mark("policy+parser (waited)");
+    evaluator.setData(data);
+    // a second thread for evaluation, started now so that it is ready when the facts are
+    const threads = process.env.WARDEN_THREADS === "1" ? 1 : 2;
+    const worker = threads > 1 && toEvaluate.length >= PARALLEL_MIN_FILES ? (await import("./eval-worker.js")).startEvalWorker(wasm, data) : undefined;
+    const wanted = new Set(toEvaluate);
+    const remote: { idx: number[]; results: Promise<Finding[][]> }[] = [];
+    let batch: number[] = [];
+    const send = () => {
+      if (!worker || batch.length === 0) return;
+      const idx = batch;
+      batch = [];
+      const results = worker.evaluate(idx.map((i) => documents[i] as unknown as JsonValue));
+      results.catch(() => {}); // awaited below
+      remote.push({ idx, results });
+    };
+    const lastMigration = migrationIdx[migrationIdx.length - 1];
+    sql.extractProject(inputs, {
+      rootDir: baseDir,
+      ...extractOptions,
+      ...(resume ? { resume } : {}),
+      ...(cache && lastMigration !== undefined ? { onMigrationsDone: (snapshot: () => Uint8Array) => cache.setCatalog(keys[lastMigration]!, snapshot()) } : {}),
+      onDocument: (i, doc) => {
+        documents[i] = doc;
+        if (!worker || !wanted.has(i)) return;
+        batch.push(i);
+        if (batch.length >= EVAL_BATCH) send();
+      },
+    });
+    send();
+    mark("facts");
+    // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
+    const evaluate = (i: number) => evaluator.findings(documents[i] as unknown as JsonValue);
+    if (worker) {
+      let failure: unknown;
+      for (const r of remote) {
+        try {
+          const results = await r.results;
+          r.idx.forEach((i, k) => raw.set(i, results[k]!));
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      worker.close();
+      // the worker is an optimisation: whatever went wrong there, evaluate here
+      for (const i of toEvaluate) if (!raw.has(i)) raw.set(i, evaluate(i));
+      if (failure === undefined) mark(`evaluate (${toEvaluate.length} files on the worker)`);
+      else mark(`evaluate (worker failed: ${failure instanceof Error ? failure.message : String(failure)})`);
+    } else {
+      for (const i of toEvaluate) raw.set(i, evaluate(i));
+      mark("evaluate");
+    }
+  }
+
   const ctx: FileContext = { rules, severityOf: (id, dflt) => config.rules?.[id] ?? dflt };
   const all: CheckFinding[] = [];
   const sources = new Map<string, string>();
   let statements = 0;
   let suppressed = 0;
-  // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
-  const evaluate = (i: number) => evaluator.findings(documents[i] as unknown as JsonValue);
-  const raw = new Map<number, Finding[]>();
-  if (worker) {
-    let failure: unknown;
-    for (const r of remote) {
-      try {
-        const results = await r.results;
-        r.idx.forEach((i, k) => raw.set(i, results[k]!));
-      } catch (err) {
-        failure ??= err;
-      }
-    }
-    worker.close();
-    // the worker is an optimisation: whatever went wrong there, evaluate here
-    for (const i of checkedIdx) if (!raw.has(i)) raw.set(i, evaluate(i));
-    if (failure === undefined) mark(`evaluate (${checkedIdx.length} files on the worker)`);
-    else mark(`evaluate (worker failed: ${failure instanceof Error ? failure.message : String(failure)})`);
-  } else {
-    for (const i of checkedIdx) raw.set(i, evaluate(i));
-    mark("evaluate");
-  }
   let done = 0;
   for (const i of checkedIdx) {
     const input = inputs[i]!;
-    const doc = documents[i]!;
-    statements += doc.statements.length;
-    const r = fileFindings(input, doc, raw.get(i)!, ctx);
+    let r = hits.get(i);
+    if (!r) {
+      const doc = documents[i]!;
+      r = { ...fileFindings(input, doc, raw.get(i)!, ctx), statements: doc.statements.length };
+    }
+    cache?.set(keys[i]!, r);
+    statements += r.statements;
     suppressed += r.suppressed;
     if (r.findings.length > 0) {
       sources.set(input.path, input.text);
@@ -273,12 +334,13 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     }
     opts.onProgress?.(++done, checkedIdx.length);
   }
+  if (cache && toEvaluate.length > 0) cache.save();
   mark("findings");
   all.sort(
     (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
   );
 
-  // 6. baseline: write the full set; leave out what a given baseline lists
+  // 7. baseline: write the full set; leave out what a given baseline lists
   if (opts.writeBaseline) {
     try {
       writeBaseline(path.resolve(cwd, opts.writeBaseline), all);
@@ -306,6 +368,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     errors,
     exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,
     sources,
+    ...(cache ? { cache: { known: hits.size, resumedAfter: resume?.skip ?? 0 } } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 // The offline schema catalog: which relations and columns exist, learnt by replaying
 // migrations in order and from dbt YAML, with per-column classifications (tags and taint).
+import v8 from "node:v8";
 import type { Column } from "./facts.js";
 
 export interface CatalogColumn {
@@ -128,6 +129,25 @@ export class Catalog {
     if (!t) return;
     this.indexes.delete(relKey(schema, name));
     this.indexes.set(relKey(schema, newName), t);
+  }
+
+  /**
+   * The catalog's state as bytes, to resume a replay from later (`Catalog.restore`): what a
+   * cached `warden check` keeps after the migrations so that a new migration needs only itself
+   * replayed. Relations, columns (with their classifications), drops, dbt aliases and indexes.
+   */
+  snapshot(): Uint8Array {
+    return v8.serialize({ relations: this.relations, dropped: this.dropped, aliases: this.aliases, indexes: this.indexes });
+  }
+
+  static restore(bytes: Uint8Array): Catalog {
+    const s = v8.deserialize(bytes) as Pick<Catalog, "relations" | "dropped" | "aliases" | "indexes">;
+    const c = new Catalog();
+    for (const [k, v] of s.relations) c.relations.set(k, v);
+    for (const k of s.dropped) c.dropped.add(k);
+    for (const [k, v] of s.aliases) c.aliases.set(k, v);
+    for (const [k, v] of s.indexes) c.indexes.set(k, v);
+    return c;
   }
 
   /** true/false when the catalog knows, null when it cannot tell. */

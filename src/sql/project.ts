@@ -1,6 +1,5 @@
 // Whole-repository extraction: orders migrations for catalog replay, classifies columns,
 // renders dbt models, and builds one input document per file (in the caller's order).
-import picomatch from "picomatch";
 import { LineIndex } from "../diagnostics/span.js";
 import type { CatalogTable, Column, FileType, InputDocument, Note, Statement } from "./facts.js";
 import { preprocess, OffsetMap } from "./preprocess.js";
@@ -9,6 +8,9 @@ import { extractText, type BodyCache, type FileContext, type Positions, type Que
 import { makeClasses, makeClassifier, type Classes } from "./classify.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
 import { DbtProject, type DbtRender } from "./dbt.js";
+import { DEFAULT_MASKING, migrationOrder } from "./files.js";
+
+export { compareMigrations, DEFAULT_MASKING, fileTypeOf, migrationOrder } from "./files.js";
 
 export interface ExtractOptions {
   rootDir: string;
@@ -24,6 +26,16 @@ export interface ExtractOptions {
    * in version order, then dbt models, then the rest), so a caller can start on it early.
    */
   onDocument?: (index: number, doc: InputDocument) => void;
+  /**
+   * Resume a replay: start from `catalog` (a `Catalog#snapshot()` taken after the first `skip`
+   * migrations in replay order) and leave those migrations out (no documents for them).
+   */
+  resume?: { catalog: Uint8Array; skip: number };
+  /**
+   * Called once the migrations are replayed, before dbt models and other files change the
+   * catalog: `snapshot()` gives the catalog at that point (see `resume`).
+   */
+  onMigrationsDone?: (snapshot: () => Uint8Array) => void;
 }
 
 export interface ProjectFile {
@@ -31,52 +43,6 @@ export interface ProjectFile {
   absPath?: string;
   text: string;
   type: FileType;
-}
-
-export const DEFAULT_MASKING = ["md5", "sha224", "sha256", "sha384", "sha512", "digest", "hmac", "crypt", "anon.*"];
-
-// ---- file types -------------------------------------------------------------------------
-
-export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileType, string[]>>; dbtModelPaths?: string[] } = {}): FileType {
-  const p = relPath.replace(/\\/g, "/").replace(/^\.\//, "");
-  for (const type of ["migration", "dbt_model", "retraining", "sql"] as FileType[]) {
-    const globs = opts.globs?.[type];
-    if (globs?.length && picomatch(globs, { dot: true })(p)) return type;
-  }
-  const parts = p.split("/");
-  const dirs = parts.slice(0, -1).map((d) => d.toLowerCase());
-  for (const mp of opts.dbtModelPaths ?? []) {
-    const prefix = mp.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/$/, "");
-    if (prefix && (p.startsWith(prefix + "/") || p === prefix)) return "dbt_model";
-  }
-  if (dirs.includes("migrations") || dirs.includes("migration") || p.toLowerCase().includes("db/migrate/")) return "migration";
-  if (dirs.includes("retraining") || dirs.includes("training")) return "retraining";
-  return "sql";
-}
-
-// ---- migration order --------------------------------------------------------------------
-
-/** Natural order of migration paths: digit runs compare as numbers (V2 < V10, timestamps). */
-export function compareMigrations(a: string, b: string): number {
-  const down = (p: string) => /(^|[._/-])down\.sql$/i.test(p);
-  const repeatable = (p: string) => /(^|\/)R__[^/]*$/.test(p);
-  const ka = (down(a) ? 2 : 0) + (repeatable(a) ? 1 : 0);
-  const kb = (down(b) ? 2 : 0) + (repeatable(b) ? 1 : 0);
-  if (ka !== kb) return ka - kb;
-  const ta = a.split(/(\d+)/);
-  const tb = b.split(/(\d+)/);
-  for (let i = 0; i < Math.min(ta.length, tb.length); i++) {
-    const x = ta[i]!;
-    const y = tb[i]!;
-    if (x === y) continue;
-    if (i % 2 === 1) {
-      const d = Number(x) - Number(y);
-      if (d !== 0) return d;
-      return x.length - y.length;
-    }
-    return x < y ? -1 : 1;
-  }
-  return ta.length - tb.length;
 }
 
 /**
@@ -197,7 +163,7 @@ function nameDialects(statements: Statement[], file: ProjectFile, notes: Note[])
 
 export function extractProject(files: ProjectFile[], opts: ExtractOptions): { documents: InputDocument[]; notes: Note[] } {
   const sh: Shared = {
-    catalog: new Catalog(),
+    catalog: opts.resume ? Catalog.restore(opts.resume.catalog) : new Catalog(),
     classes: makeClasses(opts.classifications),
     masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
     opts,
@@ -208,7 +174,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
   const documents: InputDocument[] = new Array(files.length);
   const idx = files.map((_, i) => i);
   // migrations first, in version order, so the catalog knows what exists before each file
-  const migrations = idx.filter((i) => files[i]!.type === "migration").sort((a, b) => compareMigrations(files[a]!.path, files[b]!.path));
+  const migrations = migrationOrder(files).slice(opts.resume?.skip ?? 0);
   const plain = idx.filter((i) => files[i]!.type === "sql" || files[i]!.type === "retraining");
   const models = idx.filter((i) => files[i]!.type === "dbt_model");
   const done = (i: number, doc: InputDocument) => {
@@ -216,6 +182,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
     opts.onDocument?.(i, doc);
   };
   for (const i of migrations) done(i, safeExtract(files[i]!, sh));
+  opts.onMigrationsDone?.(() => sh.catalog.snapshot());
   if (models.length) {
     const dbt = new DbtProject(opts.rootDir, models.map((i) => files[i]!), sh.catalog, sh.notes);
     // upstream models first, so taint follows the DAG

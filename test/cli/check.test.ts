@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
@@ -109,7 +110,7 @@ describe("warden check with a policy of its own", () => {
       },
     ].sort((a, b) => (a.file < b.file ? -1 : 1)));
     expect(out.summary).toEqual({ files: 4, statements: 5, findings: 3, by_severity: { error: 1, warning: 1, info: 1 }, suppressed: 0, baselined: 0 });
-    const cached = readdirSync(path.join(p.env.XDG_CACHE_HOME!, "warden"));
+    const cached = readdirSync(path.join(p.env.XDG_CACHE_HOME!, "warden")).filter((f) => f !== "results");
     expect(cached).toHaveLength(1);
     expect(cached[0]).toMatch(/^[0-9a-f]{32}\.tar\.gz$/);
     // the second run takes the cached bundle and gives the same answer
@@ -147,8 +148,8 @@ describe("warden check with a policy of its own", () => {
 describe("the evaluation worker", () => {
   it("gives byte-identical output to a single-threaded run on the real migration corpus", async () => {
     const corpus = path.join(REPO_ROOT, "../shared/corpus/migrations");
-    const two = await runWarden(["check", "--format", "json", "--fail-on", "never", corpus], { env: { WARDEN_TIMING: "1" } });
-    const one = await runWarden(["check", "--format", "json", "--fail-on", "never", corpus], { env: { WARDEN_THREADS: "1", WARDEN_TIMING: "1" } });
+    const two = await runWarden(["check", "--format", "json", "--fail-on", "never", "--no-cache", corpus], { env: { WARDEN_TIMING: "1" } });
+    const one = await runWarden(["check", "--format", "json", "--fail-on", "never", "--no-cache", corpus], { env: { WARDEN_THREADS: "1", WARDEN_TIMING: "1" } });
     expect(two.code).toBe(0);
     // the worker took part (and did not fail over to this thread); WARDEN_THREADS=1 kept it out
     expect(two.stderr).toMatch(/^timing: evaluate \(\d+ files on the worker\) /m);
@@ -158,6 +159,13 @@ describe("the evaluation worker", () => {
     expect(out.summary.files).toBeGreaterThan(800);
     expect(out.findings.length).toBeGreaterThan(1000);
     expect(two.stdout).toBe(one.stdout);
+    // and to a run answered from the result cache
+    const cacheDir = mkdtempSync(path.join(tmpdir(), "warden-results-"));
+    const filling = await runWarden(["check", "--format", "json", "--fail-on", "never", "--cache-dir", cacheDir, corpus]);
+    const answered = await runWarden(["check", "--format", "json", "--fail-on", "never", "--cache-dir", cacheDir, corpus], { env: { WARDEN_TIMING: "1" } });
+    expect(answered.stderr).toMatch(/^timing: cache \((\d+) of \1 files known\)/m);
+    expect(filling.stdout).toBe(two.stdout);
+    expect(answered.stdout).toBe(two.stdout);
   });
 });
 

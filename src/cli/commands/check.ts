@@ -18,6 +18,9 @@ interface CheckCommandOptions {
   baseline?: string;
   writeBaseline?: string;
   quiet?: boolean;
+  /** false with --no-cache */
+  cache?: boolean;
+  cacheDir?: string;
 }
 
 function oneOf<T extends string>(allowed: readonly T[], what: string) {
@@ -40,6 +43,11 @@ Examples:
   warden check db/migrations --format sarif --output warden.sarif
   warden check --changed-since origin/main --fail-on warning
   warden check --policy policies/ 'models/**/*.sql'
+
+Results of earlier runs are reused for files whose inputs did not change (the file,
+every migration replayed before it, the policy, the config and this version of
+Warden); after a new migration only that migration is replayed. --no-cache turns
+this off.
 
 Exit codes:
   0  no finding at or above --fail-on
@@ -66,6 +74,8 @@ export const registerCheck: RegisterCommand = (program: Command, setExit) => {
     .option("--baseline <file>", "leave out the findings listed in this baseline")
     .option("--write-baseline <file>", "write the current findings to a baseline file")
     .option("-q, --quiet", "report only failing findings; no summary line or progress")
+    .option("--no-cache", "check every file afresh, ignoring (and not writing) the results of earlier runs")
+    .option("--cache-dir <dir>", "where results of earlier runs are kept (default: results/ in the policy cache: node_modules/.cache/warden, $XDG_CACHE_HOME/warden or ~/.cache/warden)")
     .addHelpText("after", HELP_AFTER)
     .action(async (paths: string[], options: CheckCommandOptions) => {
       setExit(await runCheckCommand(paths, options));
@@ -84,6 +94,8 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
     ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {}),
     ...(options.baseline ? { baseline: options.baseline } : {}),
     ...(options.writeBaseline ? { writeBaseline: options.writeBaseline } : {}),
+    ...(options.cache === false ? { cache: false } : {}),
+    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
     ...(progress ? { onProgress: progress.update } : {}),
   });
   progress?.done();

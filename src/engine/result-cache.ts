@@ -1,0 +1,239 @@
+// Results of earlier runs, so that `warden check` does again only what changed.
+//
+// A file's findings depend on its own text and on everything replayed before it: the
+// catalog after the earlier migrations, the policy, the configuration. So each file gets a
+// key that covers exactly that: migrations chain their keys in replay order (an edit to one
+// migration changes the keys of every later one); other files (dbt models, plain and
+// retraining SQL) come after all migrations and each other, so their keys cover all of
+// those, plus the dbt projects' own files (YAML, macros, manifest) by size and time.
+//
+// A run whose checked files all hit loads neither the SQL parser nor the policy's wasm.
+// Otherwise, when the previous run ended its migrations where this run's chain still
+// agrees (the usual case: a new migration at the end), the catalog saved then is restored
+// and only the migrations after it are replayed; files that hit are not evaluated again.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { globSync } from "tinyglobby";
+import type { FileType } from "../sql/facts.js";
+import { migrationOrder } from "../sql/files.js";
+import type { CheckFinding } from "./types.js";
+
+/** What a checked file contributed to a run. */
+export interface CachedFile {
+  findings: CheckFinding[];
+  suppressed: number;
+  statements: number;
+}
+
+interface Stored {
+  format: typeof FORMAT;
+  files: Record<string, CachedFile>;
+  /** key of the migration after which `catalog` was taken */
+  catalogAfter?: string;
+}
+
+const FORMAT = 1;
+
+export interface CacheInput {
+  path: string;
+  absPath: string;
+  type: FileType;
+  text: string;
+}
+
+export interface FileKeys {
+  /** one key per input, in input order */
+  keys: string[];
+  /** input indexes of the migrations, in replay order */
+  migrations: number[];
+}
+
+const sha1 = () => createHash("sha1");
+
+/**
+ * Keys of every input. `seed` covers what applies to all files (build, policy, data,
+ * extraction options). Inputs must be given in the same order as to `extractProject`.
+ */
+export function fileKeys(inputs: readonly CacheInput[], seed: string, baseDir: string): FileKeys {
+  const keys: string[] = new Array(inputs.length);
+  const migrations = migrationOrder(inputs);
+  let chain = seed;
+  for (const i of migrations) {
+    const f = inputs[i]!;
+    chain = sha1().update(chain).update("\0m\0").update(f.path).update("\0").update(f.text).digest("hex");
+    keys[i] = chain;
+  }
+  const rest = sha1().update(chain).update("\0rest");
+  let any = false;
+  for (const f of inputs) {
+    if (f.type === "migration") continue;
+    any = true;
+    rest.update("\0").update(f.type).update("\0").update(f.path).update("\0").update(f.text);
+  }
+  if (!any) return { keys, migrations };
+  rest.update(dbtDigest(inputs, baseDir));
+  const restKey = rest.digest("hex");
+  inputs.forEach((f, i) => {
+    if (f.type !== "migration") keys[i] = sha1().update(restKey).update("\0").update(f.path).digest("hex");
+  });
+  return { keys, migrations };
+}
+
+/**
+ * The files of the dbt projects the models belong to (YAML, macros, a compiled manifest), by
+ * path, size and modification time: rendering reads them from disk, not from the inputs.
+ */
+function dbtDigest(inputs: readonly CacheInput[], baseDir: string): string {
+  const roots = new Set<string>();
+  const known = new Map<string, string | null>();
+  for (const f of inputs) {
+    if (f.type !== "dbt_model") continue;
+    let d = path.dirname(f.absPath);
+    const seen: string[] = [];
+    let found: string | null = null;
+    for (;;) {
+      const k = known.get(d);
+      if (k !== undefined) {
+        found = k;
+        break;
+      }
+      seen.push(d);
+      if (existsFile(path.join(d, "dbt_project.yml"))) {
+        found = d;
+        break;
+      }
+      const parent = path.dirname(d);
+      if (parent === d || d === path.dirname(baseDir)) break;
+      d = parent;
+    }
+    for (const s of seen) known.set(s, found);
+    // a models/ folder without dbt_project.yml: the folder above models/ is the project
+    roots.add(found ?? modelsParent(f.absPath));
+  }
+  const h = sha1();
+  for (const root of [...roots].sort()) {
+    h.update("\0root\0").update(root);
+    const files = globSync(["**/*.{yml,yaml,sql,json}"], { cwd: root, ignore: ["**/node_modules/**", "**/.git/**", "target/!(manifest.json)", "target/*/**", "logs/**"], dot: false }).sort();
+    for (const rel of files) {
+      try {
+        const st = statSync(path.join(root, rel));
+        h.update(`\0${rel}\0${st.size}\0${st.mtimeMs}`);
+      } catch {
+        h.update(`\0${rel}\0gone`);
+      }
+    }
+  }
+  return h.digest("hex");
+}
+
+function modelsParent(absPath: string): string {
+  const parts = absPath.split(path.sep);
+  const m = parts.lastIndexOf("models");
+  return m > 0 ? parts.slice(0, m).join(path.sep) : path.dirname(absPath);
+}
+
+function existsFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The seed of every key: this build of Warden and everything a run applies to all files. */
+export function cacheSeed(parts: { build: string; bundle: Uint8Array; data: unknown; extract: unknown }): string {
+  return sha1().update(parts.build).update("\0").update(parts.bundle).update("\0").update(JSON.stringify(parts.data)).update("\0").update(JSON.stringify(parts.extract)).digest("hex");
+}
+
+/** One scope's cache (a base directory's): two files in the cache directory. */
+export class ResultCache {
+  private readonly stored: Stored;
+  private readonly next: Record<string, CachedFile> = {};
+  private catalog: { after: string; bytes: Uint8Array } | undefined;
+
+  private constructor(
+    private readonly file: string,
+    stored: Stored | undefined,
+  ) {
+    this.stored = stored ?? { format: FORMAT, files: {} };
+  }
+
+  /** Opens the cache of `baseDir` in `dir`; an unreadable or foreign file is an empty cache. */
+  static open(dir: string, baseDir: string): ResultCache {
+    const scope = sha1().update(path.resolve(baseDir)).digest("hex").slice(0, 16);
+    const file = path.join(dir, `check-${scope}.json`);
+    let stored: Stored | undefined;
+    try {
+      const s = JSON.parse(readFileSync(file, "utf8")) as Stored;
+      if (s && s.format === FORMAT && typeof s.files === "object") stored = s;
+    } catch {
+      // no cache yet, or a broken one: start afresh
+    }
+    return new ResultCache(file, stored);
+  }
+
+  /** Whether anything was stored before (a first run starts the parser early instead). */
+  get empty(): boolean {
+    return Object.keys(this.stored.files).length === 0;
+  }
+
+  get(key: string): CachedFile | undefined {
+    return Object.hasOwn(this.stored.files, key) ? this.stored.files[key] : undefined;
+  }
+
+  /** Keeps an entry for the next run (entries not used by this run are dropped). */
+  set(key: string, entry: CachedFile): void {
+    this.next[key] = entry;
+  }
+
+  /** The migration key the saved catalog was taken after, if any. */
+  get catalogAfter(): string | undefined {
+    return this.stored.catalogAfter;
+  }
+
+  /**
+   * The saved catalog (bytes of `Catalog#snapshot`) when it was taken after the migration
+   * keyed `after`; the file starts with that key, so a catalog and an index written by two
+   * runs at once are never paired wrongly.
+   */
+  readCatalog(after: string): Uint8Array | undefined {
+    try {
+      const bytes = readFileSync(this.file.replace(/\.json$/, ".catalog"));
+      const head = Buffer.from(after + "\n");
+      return bytes.subarray(0, head.length).equals(head) ? bytes.subarray(head.length) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Saves the catalog to resume from next time: the state after the migration keyed `after`. */
+  setCatalog(after: string, bytes: Uint8Array): void {
+    this.catalog = { after, bytes };
+  }
+
+  /**
+   * Writes what this run used and made. Atomic per file (write, then rename); a cache that
+   * cannot be written is left alone: caching never fails a run.
+   */
+  save(): void {
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      const stored: Stored = { format: FORMAT, files: this.next };
+      if (this.catalog) {
+        const cat = this.file.replace(/\.json$/, ".catalog");
+        writeAtomic(cat, Buffer.concat([Buffer.from(this.catalog.after + "\n"), this.catalog.bytes]));
+        stored.catalogAfter = this.catalog.after;
+      }
+      writeAtomic(this.file, JSON.stringify(stored));
+    } catch {
+      // read-only or full cache directory: the next run simply does everything
+    }
+  }
+}
+
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}

@@ -1,0 +1,188 @@
+// The result cache of `warden check`: a run reuses what an earlier run found for files
+// whose inputs did not change, resumes the catalog replay after a new migration, and gives
+// exactly the findings a run without the cache gives.
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCheck } from "../../src/engine/check.js";
+import type { CheckOptions, CheckResult } from "../../src/engine/types.js";
+import { gateProject, makeProject } from "../helpers/check-project.js";
+import { REPO_ROOT, runWarden } from "../helpers/run.js";
+
+const newCacheDir = () => mkdtempSync(path.join(tmpdir(), "warden-results-"));
+
+/** Everything a reporter sees, without the Map (compared as plain data). */
+const view = (r: CheckResult) => ({ findings: r.findings, summary: r.summary, exitCode: r.exitCode, errors: r.errors });
+
+async function withXdg<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  const prev = process.env.XDG_CACHE_HOME;
+  process.env.XDG_CACHE_HOME = env.XDG_CACHE_HOME;
+  try {
+    return await run();
+  } finally {
+    if (prev === undefined) delete process.env.XDG_CACHE_HOME;
+    else process.env.XDG_CACHE_HOME = prev;
+  }
+}
+
+/** A cached run and an uncached one over the same files must agree; returns the cached one. */
+async function agree(opts: CheckOptions & { cacheDir: string }): Promise<CheckResult> {
+  const cached = await runCheck({ ...opts, cache: true });
+  const fresh = await runCheck({ ...opts, cache: false });
+  expect(fresh.cache).toBeUndefined();
+  expect(view(cached)).toEqual(view(fresh));
+  return cached;
+}
+
+function cacheIndex(dir: string): string {
+  const f = readdirSync(dir).find((x) => x.endsWith(".json"));
+  if (!f) throw new Error(`no cache index in ${dir}`);
+  return path.join(dir, f);
+}
+
+describe("result cache", () => {
+  it("answers an unchanged run from the cache (the stored results are what it reports)", async () => {
+    const p = gateProject();
+    await withXdg(p.env, async () => {
+      const cacheDir = newCacheDir();
+      const first = await agree({ cwd: p.dir, cacheDir });
+      expect(first.cache).toEqual({ known: 0, resumedAfter: 0 });
+      const second = await runCheck({ cwd: p.dir, cache: true, cacheDir });
+      expect(second.cache).toEqual({ known: 4, resumedAfter: 0 });
+      expect(view(second)).toEqual(view(first));
+      // proof that nothing was re-checked: an edited entry comes back as stored
+      const index = cacheIndex(cacheDir);
+      writeFileSync(index, readFileSync(index, "utf8").replace("DROP TABLE old_orders destroys data", "from the cache"));
+      const third = await runCheck({ cwd: p.dir, cache: true, cacheDir });
+      expect(third.findings.map((f) => f.message)).toContain("from the cache");
+      // ...and a changed file is checked again
+      writeFileSync(path.join(p.dir, "migrations/002_drop.sql"), "-- retire the old table\nDROP TABLE old_orders;\nDROP TABLE older_orders;\n");
+      const fourth = await agree({ cwd: p.dir, cacheDir });
+      expect(fourth.findings.filter((f) => f.rule === "no-drop").map((f) => f.message)).toEqual(["DROP TABLE old_orders destroys data", "DROP TABLE older_orders destroys data"]);
+      expect(fourth.cache!.known).toBe(1); // the first migration; later files follow the changed one
+    });
+  });
+
+  it("replays only a new migration, from the catalog saved after the earlier ones", async () => {
+    // 003 adds a NOT NULL column without a default: only a table that existed before matters,
+    // so the finding depends on the catalog that 001 built
+    const policy = `policy test.cat
+rule add-required-column {
+  title "Required column on an existing table"
+  on migration
+  for a in statement.actions
+  when a.kind == "add_column" and a.not_null and not a.has_default and statement.targets[0].existed_before
+  deny "adds required column {a.column}"
+}
+`;
+    const p = makeProject({
+      "warden.config.yaml": "policies: [policy/cat.warden]\nclassifications:\n  pii: ['*.email']\n",
+      "policy/cat.warden": policy,
+      "migrations/001_init.sql": "CREATE TABLE customers (id bigint, email text);\n",
+      "migrations/002_more.sql": "CREATE TABLE orders (id bigint);\n",
+      "sql/report.sql": "SELECT * FROM customers;\n",
+    });
+    await withXdg(p.env, async () => {
+      const cacheDir = newCacheDir();
+      const first = await agree({ cwd: p.dir, cacheDir });
+      expect(first.findings).toEqual([]);
+      writeFileSync(path.join(p.dir, "migrations/003_required.sql"), "ALTER TABLE customers ADD COLUMN tier text NOT NULL;\nCREATE TABLE later (x int NOT NULL);\nALTER TABLE later ADD COLUMN y int NOT NULL;\n");
+      const second = await agree({ cwd: p.dir, cacheDir });
+      expect(second.cache).toEqual({ known: 2, resumedAfter: 2 });
+      expect(second.findings.map((f) => [f.file, f.line, f.message])).toEqual([["migrations/003_required.sql", 1, "adds required column tier"]]);
+      // a config change reaches every file: nothing is known
+      writeFileSync(path.join(p.dir, "warden.config.yaml"), "policies: [policy/cat.warden]\nclassifications:\n  pii: ['*.email', '*.tier']\n");
+      const third = await agree({ cwd: p.dir, cacheDir });
+      expect(third.cache).toEqual({ known: 0, resumedAfter: 0 });
+      // an edit to an earlier migration replays from the start
+      writeFileSync(path.join(p.dir, "migrations/002_more.sql"), "CREATE TABLE orders (id bigint);\nDROP TABLE customers;\n");
+      const fourth = await agree({ cwd: p.dir, cacheDir });
+      expect(fourth.cache).toEqual({ known: 1, resumedAfter: 0 });
+      expect(fourth.findings).toEqual([]); // customers is gone before 003
+    });
+  });
+
+  it("does not resume from a catalog that belongs to another state, and survives a broken cache", async () => {
+    const p = gateProject();
+    await withXdg(p.env, async () => {
+      const cacheDir = newCacheDir();
+      await agree({ cwd: p.dir, cacheDir });
+      const catalog = readdirSync(cacheDir).find((x) => x.endsWith(".catalog"))!;
+      writeFileSync(path.join(cacheDir, catalog), "0".repeat(40) + "\nnot a catalog");
+      writeFileSync(path.join(p.dir, "migrations/003_new.sql"), "DROP TABLE customers;\n");
+      const second = await agree({ cwd: p.dir, cacheDir });
+      expect(second.cache!.resumedAfter).toBe(0);
+      writeFileSync(cacheIndex(cacheDir), "{ not json");
+      const third = await agree({ cwd: p.dir, cacheDir });
+      expect(third.cache!.known).toBe(0);
+    });
+  });
+
+  it("re-checks dbt models when their project's YAML changes", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "warden-dbt-cache-"));
+    cpSync(path.join(REPO_ROOT, "examples/acme"), dir, { recursive: true });
+    const env = { XDG_CACHE_HOME: newCacheDir() };
+    await withXdg(env, async () => {
+      const cacheDir = newCacheDir();
+      const first = await agree({ cwd: dir, cacheDir });
+      const yamls = readdirSync(path.join(dir, "dbt/models"), { recursive: true }).map(String).filter((f) => /\.ya?ml$/.test(f));
+      expect(yamls.length).toBeGreaterThan(0);
+      const before = (await runCheck({ cwd: dir, cache: true, cacheDir })).cache!.known;
+      expect(before).toBe(first.summary.files);
+      // any change to a YAML file of the dbt project: the models (and plain SQL after them) are checked again
+      const y = path.join(dir, "dbt/models", yamls[0]!);
+      writeFileSync(y, readFileSync(y, "utf8") + "\n# touched\n");
+      const after = await agree({ cwd: dir, cacheDir });
+      expect(after.cache!.known).toBe(readdirSync(path.join(dir, "migrations")).filter((f) => f.endsWith(".sql")).length);
+    });
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("result cache through the CLI", () => {
+  it("gives the same report on a second run, and --no-cache ignores what is stored", async () => {
+    const p = gateProject();
+    const cacheDir = newCacheDir();
+    const first = await runWarden(["check", "--format", "json", "--cache-dir", cacheDir], { cwd: p.dir, env: p.env });
+    expect(first.code).toBe(1);
+    const second = await runWarden(["check", "--format", "json", "--cache-dir", cacheDir], { cwd: p.dir, env: { ...p.env, WARDEN_TIMING: "1" } });
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.stderr).toContain("timing: cache (4 of 4 files known)");
+    expect(second.stderr).not.toContain("timing: facts");
+    const index = cacheIndex(cacheDir);
+    writeFileSync(index, readFileSync(index, "utf8").replace("DROP TABLE old_orders destroys data", "from the cache"));
+    const tampered = await runWarden(["check", "--format", "json", "--cache-dir", cacheDir], { cwd: p.dir, env: p.env });
+    expect(tampered.stdout).toContain("from the cache");
+    const fresh = await runWarden(["check", "--format", "json", "--no-cache", "--cache-dir", cacheDir], { cwd: p.dir, env: p.env });
+    expect(fresh.stdout).toBe(first.stdout);
+    // by default the cache lives under the policy cache directory ($XDG_CACHE_HOME/warden here)
+    await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(readdirSync(path.join(p.env.XDG_CACHE_HOME!, "warden", "results")).some((f) => f.endsWith(".json"))).toBe(true);
+  });
+});
+
+describe("result cache on real migrations", () => {
+  it("resumes a corpus project after its newest migrations were added and agrees with a fresh run", async () => {
+    const src = path.join(REPO_ROOT, "../shared/corpus/migrations/documenso");
+    const dir = mkdtempSync(path.join(tmpdir(), "warden-corpus-cache-"));
+    cpSync(src, dir, { recursive: true });
+    const migrationsDir = path.join(dir, "packages/prisma/migrations");
+    const newest = readdirSync(migrationsDir).sort().slice(-3);
+    const aside = mkdtempSync(path.join(tmpdir(), "warden-corpus-aside-"));
+    for (const m of newest) cpSync(path.join(migrationsDir, m), path.join(aside, m), { recursive: true });
+    for (const m of newest) rmSync(path.join(migrationsDir, m), { recursive: true });
+    const env = { XDG_CACHE_HOME: newCacheDir() };
+    await withXdg(env, async () => {
+      const cacheDir = newCacheDir();
+      const before = await agree({ cwd: dir, cacheDir });
+      for (const m of newest) cpSync(path.join(aside, m), path.join(migrationsDir, m), { recursive: true });
+      const after = await agree({ cwd: dir, cacheDir });
+      expect(after.findings.length).toBeGreaterThan(0);
+      expect(after.summary.files).toBe(before.summary.files + 3);
+      expect(after.cache).toEqual({ known: before.summary.files, resumedAfter: before.summary.files });
+    });
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(aside, { recursive: true, force: true });
+  });
+});
