@@ -20,7 +20,7 @@ await sql.initSqlParser();
 const roundsArg = process.argv.indexOf("--rounds");
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 10;
 const warmupArg = process.argv.indexOf("--warmup");
-const warmup = warmupArg > 0 ? Number(process.argv[warmupArg + 1]) : 3;
+const warmup = warmupArg > 0 ? Number(process.argv[warmupArg + 1]) : 10;
 
 function load(dir, pattern, type) {
   return globSync(pattern, { cwd: dir }).sort().map((p) => ({ path: p, text: readFileSync(path.join(dir, p), "utf8"), type }));
