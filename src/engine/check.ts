@@ -334,7 +334,8 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     }
     opts.onProgress?.(++done, checkedIdx.length);
   }
-  if (cache && toEvaluate.length > 0) cache.save();
+  // room for the entries of other runs over this project: twice its files, at least 2,000
+  if (cache && toEvaluate.length > 0) cache.save(Math.max(2 * inputs.length, 2000));
   mark("findings");
   all.sort(
     (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),

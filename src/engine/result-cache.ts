@@ -182,7 +182,7 @@ export class ResultCache {
     return Object.hasOwn(this.stored.files, key) ? this.stored.files[key] : undefined;
   }
 
-  /** Keeps an entry for the next run (entries not used by this run are dropped). */
+  /** Keeps an entry for the next run. */
   set(key: string, entry: CachedFile): void {
     this.next[key] = entry;
   }
@@ -213,13 +213,23 @@ export class ResultCache {
   }
 
   /**
-   * Writes what this run used and made. Atomic per file (write, then rename); a cache that
-   * cannot be written is left alone: caching never fails a run.
+   * Writes what this run used and made, then as many older entries as fit under `limit`
+   * (runs that check different files of one project, like pre-commit hooks, keep each
+   * other's entries; entries of files that changed since age out). Atomic per file (write,
+   * then rename); a cache that cannot be written is left alone: caching never fails a run.
    */
-  save(): void {
+  save(limit: number): void {
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      const stored: Stored = { format: FORMAT, files: this.next };
+      const files: Record<string, CachedFile> = { ...this.next };
+      let room = limit - Object.keys(files).length;
+      for (const [k, v] of Object.entries(this.stored.files)) {
+        if (room <= 0) break;
+        if (Object.hasOwn(files, k)) continue;
+        files[k] = v;
+        room--;
+      }
+      const stored: Stored = { format: FORMAT, files };
       if (this.catalog) {
         const cat = this.file.replace(/\.json$/, ".catalog");
         writeAtomic(cat, Buffer.concat([Buffer.from(this.catalog.after + "\n"), this.catalog.bytes]));

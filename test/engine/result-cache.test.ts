@@ -103,6 +103,19 @@ rule add-required-column {
     });
   });
 
+  it("keeps the entries of runs that checked other files of the project (as pre-commit hooks do)", async () => {
+    const p = gateProject();
+    await withXdg(p.env, async () => {
+      const cacheDir = newCacheDir();
+      const one = await agree({ cwd: p.dir, cacheDir, paths: ["sql/cleanup.sql"] });
+      expect(one.findings.map((f) => f.file)).toEqual(["sql/cleanup.sql"]);
+      await agree({ cwd: p.dir, cacheDir, paths: ["sql/report.sql"] });
+      const again = await runCheck({ cwd: p.dir, cache: true, cacheDir, paths: ["sql/cleanup.sql"] });
+      expect(again.cache).toEqual({ known: 1, resumedAfter: 0 });
+      expect(view(again)).toEqual(view(one));
+    });
+  });
+
   it("does not resume from a catalog that belongs to another state, and survives a broken cache", async () => {
     const p = gateProject();
     await withXdg(p.env, async () => {
