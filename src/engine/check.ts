@@ -275,7 +275,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
       remote.push({ idx, results });
     };
     const lastMigration = migrationIdx[migrationIdx.length - 1];
-    sql.extractProject(inputs, {
+    const extracted = sql.extractProject(inputs, {
       rootDir: baseDir,
       ...extractOptions,
       ...(resume ? { resume } : {}),
@@ -288,6 +288,8 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
       },
     });
     send();
+    // a saved catalog that could not be restored: everything was replayed after all
+    if (resume && extracted.resumedAfter === 0) resume = undefined;
     mark("facts");
     // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
     const evaluate = (i: number) => evaluator.findings(documents[i] as unknown as JsonValue);

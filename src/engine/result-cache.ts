@@ -5,13 +5,13 @@
 // key that covers exactly that: migrations chain their keys in replay order (an edit to one
 // migration changes the keys of every later one); other files (dbt models, plain and
 // retraining SQL) come after all migrations and each other, so their keys cover all of
-// those, plus the dbt projects' own files (YAML, macros, manifest) by size and time.
+// those, plus the contents of the dbt projects' own files (YAML, macros, manifest).
 //
 // A run whose checked files all hit loads neither the SQL parser nor the policy's wasm.
 // Otherwise, when the previous run ended its migrations where this run's chain still
 // agrees (the usual case: a new migration at the end), the catalog saved then is restored
 // and only the migrations after it are replayed; files that hit are not evaluated again.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { globSync } from "tinyglobby";
@@ -82,7 +82,8 @@ export function fileKeys(inputs: readonly CacheInput[], seed: string, baseDir: s
 
 /**
  * The files of the dbt projects the models belong to (YAML, macros, a compiled manifest), by
- * path, size and modification time: rendering reads them from disk, not from the inputs.
+ * path and content: rendering reads them from disk, not from the inputs. (Not by size and
+ * modification time: an edit that keeps both, e.g. a copy with `cp -p`, would go unseen.)
  */
 function dbtDigest(inputs: readonly CacheInput[], baseDir: string): string {
   const roots = new Set<string>();
@@ -116,11 +117,11 @@ function dbtDigest(inputs: readonly CacheInput[], baseDir: string): string {
     h.update("\0root\0").update(root);
     const files = globSync(["**/*.{yml,yaml,sql,json}"], { cwd: root, ignore: ["**/node_modules/**", "**/.git/**", "target/!(manifest.json)", "target/*/**", "logs/**"], dot: false }).sort();
     for (const rel of files) {
+      h.update(`\0${rel}\0`);
       try {
-        const st = statSync(path.join(root, rel));
-        h.update(`\0${rel}\0${st.size}\0${st.mtimeMs}`);
+        h.update(readFileSync(path.join(root, rel)));
       } catch {
-        h.update(`\0${rel}\0gone`);
+        h.update("\0gone");
       }
     }
   }
@@ -141,9 +142,12 @@ function existsFile(p: string): boolean {
   }
 }
 
-/** The seed of every key: this build of Warden and everything a run applies to all files. */
+/**
+ * The seed of every key: this build of Warden on this Node.js (the saved catalog is v8
+ * serialised; Unicode tables can differ), and everything a run applies to all files.
+ */
 export function cacheSeed(parts: { build: string; bundle: Uint8Array; data: unknown; extract: unknown }): string {
-  return sha1().update(parts.build).update("\0").update(parts.bundle).update("\0").update(JSON.stringify(parts.data)).update("\0").update(JSON.stringify(parts.extract)).digest("hex");
+  return sha1().update(parts.build).update("\0").update(process.version).update("\0").update(parts.bundle).update("\0").update(JSON.stringify(parts.data)).update("\0").update(JSON.stringify(parts.extract)).digest("hex");
 }
 
 /** One scope's cache (a base directory's): two files in the cache directory. */
@@ -166,7 +170,7 @@ export class ResultCache {
     let stored: Stored | undefined;
     try {
       const s = JSON.parse(readFileSync(file, "utf8")) as Stored;
-      if (s && s.format === FORMAT && typeof s.files === "object") stored = s;
+      if (s && s.format === FORMAT && s.files !== null && typeof s.files === "object" && !Array.isArray(s.files)) stored = s;
     } catch {
       // no cache yet, or a broken one: start afresh
     }
@@ -243,7 +247,8 @@ export class ResultCache {
 }
 
 function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.tmp`;
+  // unique per writer: containers sharing a cache volume may run with the same pid
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, file);
 }

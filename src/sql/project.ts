@@ -161,9 +161,18 @@ function nameDialects(statements: Statement[], file: ProjectFile, notes: Note[])
 
 // ---- project ----------------------------------------------------------------------------
 
-export function extractProject(files: ProjectFile[], opts: ExtractOptions): { documents: InputDocument[]; notes: Note[] } {
+export function extractProject(files: ProjectFile[], opts: ExtractOptions): { documents: InputDocument[]; notes: Note[]; resumedAfter: number } {
+  // a saved catalog that cannot be read means a replay from the start, never a failure
+  let resumeFrom: Catalog | undefined;
+  if (opts.resume) {
+    try {
+      resumeFrom = Catalog.restore(opts.resume.catalog);
+    } catch {
+      resumeFrom = undefined;
+    }
+  }
   const sh: Shared = {
-    catalog: opts.resume ? Catalog.restore(opts.resume.catalog) : new Catalog(),
+    catalog: resumeFrom ? resumeFrom : new Catalog(),
     classes: makeClasses(opts.classifications),
     masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
     opts,
@@ -174,7 +183,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
   const documents: InputDocument[] = new Array(files.length);
   const idx = files.map((_, i) => i);
   // migrations first, in version order, so the catalog knows what exists before each file
-  const migrations = migrationOrder(files).slice(opts.resume?.skip ?? 0);
+  const migrations = migrationOrder(files).slice(resumeFrom ? opts.resume!.skip : 0);
   const plain = idx.filter((i) => files[i]!.type === "sql" || files[i]!.type === "retraining");
   const models = idx.filter((i) => files[i]!.type === "dbt_model");
   const done = (i: number, doc: InputDocument) => {
@@ -196,7 +205,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
     }
   }
   for (const i of plain) done(i, safeExtract(files[i]!, sh));
-  return { documents, notes: sh.notes };
+  return { documents, notes: sh.notes, resumedAfter: resumeFrom ? opts.resume!.skip : 0 };
 }
 
 function unparsedDoc(file: ProjectFile, message: string): InputDocument {

@@ -1,7 +1,7 @@
 // The result cache of `warden check`: a run reuses what an earlier run found for files
 // whose inputs did not change, resumes the catalog replay after a new migration, and gives
 // exactly the findings a run without the cache gives.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -126,9 +126,19 @@ rule add-required-column {
       writeFileSync(path.join(p.dir, "migrations/003_new.sql"), "DROP TABLE customers;\n");
       const second = await agree({ cwd: p.dir, cacheDir });
       expect(second.cache!.resumedAfter).toBe(0);
-      writeFileSync(cacheIndex(cacheDir), "{ not json");
-      const third = await agree({ cwd: p.dir, cacheDir });
-      expect(third.cache!.known).toBe(0);
+      // the right key over a body that is not a catalog: replayed from the start, no crash
+      const saved = readFileSync(path.join(cacheDir, catalog));
+      const head = saved.subarray(0, saved.indexOf(10) + 1);
+      writeFileSync(path.join(cacheDir, catalog), Buffer.concat([head, saved.subarray(head.length, head.length + 20)]));
+      writeFileSync(path.join(p.dir, "migrations/004_newer.sql"), "DROP TABLE orders;\n");
+      const truncated = await agree({ cwd: p.dir, cacheDir });
+      expect(truncated.cache!.resumedAfter).toBe(0);
+      expect(truncated.findings.some((f) => f.file === "migrations/004_newer.sql")).toBe(true);
+      for (const broken of ["{ not json", '{"format":1,"files":null}', '{"format":1,"files":[]}', "[]"]) {
+        writeFileSync(cacheIndex(cacheDir), broken);
+        const third = await agree({ cwd: p.dir, cacheDir });
+        expect(third.cache!.known).toBe(0);
+      }
     });
   });
 
@@ -147,7 +157,18 @@ rule add-required-column {
       const y = path.join(dir, "dbt/models", yamls[0]!);
       writeFileSync(y, readFileSync(y, "utf8") + "\n# touched\n");
       const after = await agree({ cwd: dir, cacheDir });
-      expect(after.cache!.known).toBe(readdirSync(path.join(dir, "migrations")).filter((f) => f.endsWith(".sql")).length);
+      const migrations = readdirSync(path.join(dir, "migrations")).filter((f) => f.endsWith(".sql")).length;
+      expect(after.cache!.known).toBe(migrations);
+      // an edit that keeps the size and the modification time is seen too (contents are hashed)
+      const again = await runCheck({ cwd: dir, cache: true, cacheDir });
+      expect(again.cache!.known).toBe(after.summary.files);
+      const text = readFileSync(y, "utf8");
+      const { mtime } = statSync(y);
+      writeFileSync(y, text.replace("# touched", "# tOuched"));
+      utimesSync(y, mtime, mtime);
+      expect(statSync(y).size).toBe(Buffer.byteLength(text));
+      const sameStat = await agree({ cwd: dir, cacheDir });
+      expect(sameStat.cache!.known).toBe(migrations);
     });
     rmSync(dir, { recursive: true, force: true });
   });
