@@ -13,7 +13,7 @@ import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from
 import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
-import { readTextFile } from "./read-text.js";
+import { decodeText, readTextFile } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
@@ -89,10 +89,14 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   };
   const errors: CheckError[] = [];
   const mark = phaseTimer();
+  const stdinPath = opts.stdin ? path.resolve(cwd, opts.stdin.path ?? "stdin.sql") : undefined;
+  if (opts.stdin && paths.length > 0) {
+    return empty({ baseDir: cwd, errors: [checkError("usage", "standard input cannot be checked together with other paths", undefined, "check the paths in another run, or name the file that standard input stands for with `--stdin-filename`")] });
+  }
 
   // 1. configuration: errors here stop the run (exit 2) before anything is evaluated
   let loaded: LoadedConfig | undefined;
-  const configPath = opts.config === false ? undefined : opts.config !== undefined ? path.resolve(cwd, opts.config) : findConfig(searchStart(paths, cwd));
+  const configPath = opts.config === false ? undefined : opts.config !== undefined ? path.resolve(cwd, opts.config) : findConfig(searchStart(stdinPath ? [stdinPath] : paths, cwd));
   if (configPath) {
     const r = await loadConfig(configPath, shown(configPath));
     if (!r.loaded) return empty({ errors: r.errors, baseDir: cwd, configPath });
@@ -144,11 +148,13 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
 
   // 3. files
   const selection = { cwd, baseDir, include: config.include ?? DEFAULT_INCLUDE, exclude: config.exclude ?? [], ...(repoRoot ? { repoRoot } : {}) };
-  const found = await discoverFiles({ ...selection, paths, ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}) });
+  const found = stdinPath
+    ? { files: [{ absPath: stdinPath, relPath: toPosix(path.relative(baseDir, stdinPath)) }], errors: [] }
+    : await discoverFiles({ ...selection, paths, ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}) });
   errors.push(...found.errors);
   if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors });
   let discovered = found.files;
-  if (loaded && paths.length > 0) {
+  if (loaded && (paths.length > 0 || stdinPath)) {
     // the config defines the project: named files are checked in its context (earlier
     // migrations build the catalog), so `warden check one.sql` agrees with a full run
     const named = new Set(discovered.map((f) => f.absPath));
@@ -158,7 +164,8 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   }
   const files: { relPath: string; absPath: string; text: string; changed?: boolean }[] = [];
   for (const f of discovered) {
-    const r = readTextFile(f.absPath);
+    const stdin = opts.stdin && f.absPath === stdinPath && f.changed !== false ? opts.stdin.content : undefined;
+    const r = stdin === undefined ? readTextFile(f.absPath) : typeof stdin === "string" ? { text: stdin.charCodeAt(0) === 0xfeff ? stdin.slice(1) : stdin } : decodeText(Buffer.from(stdin.buffer, stdin.byteOffset, stdin.byteLength));
     if ("text" in r) files.push({ ...f, text: r.text });
     // a context-only file is not reported on, so it cannot fail the run either
     else if (f.changed !== false) {

@@ -16,6 +16,11 @@ export function readTextFile(absPath: string): TextRead {
   } catch (err) {
     return { reason: fsReason(err) };
   }
+  return decodeText(buf);
+}
+
+/** SQL text from bytes (a file's, or standard input's), with the checks `readTextFile` makes. */
+export function decodeText(buf: Buffer): TextRead {
   const nul = buf.subarray(0, BINARY_PROBE).indexOf(0);
   if (nul >= 0) return { reason: "it is a binary file, not SQL text (it contains NUL bytes)", ...positionOf(buf, nul) };
   // the native check answers for valid files; the byte scan only finds where a bad one goes wrong

@@ -30,6 +30,12 @@ export interface CheckOptions {
   cache?: boolean;
   /** Where the result cache lives; default `results/` in the policy cache directory. */
   cacheDir?: string;
+  /**
+   * Check this text (e.g. standard input, an editor's unsaved buffer) as the file at `path`
+   * (relative to `cwd`; default `stdin.sql`): typed, reported and placed in its project by
+   * that path, and standing in for the file there if it exists. Excludes `paths`.
+   */
+  stdin?: { content: string | Uint8Array; path?: string };
   /** Called as files are processed, for progress display. */
   onProgress?: (done: number, total: number) => void;
 }

@@ -474,3 +474,43 @@ describe("file selection", () => {
     expect(brief(json(r.stdout).findings)).toEqual(["no-drop error migrations/002_drop.sql:2:12-2:22"]);
   });
 });
+
+describe("standard input", () => {
+  it("checks SQL from `-` as the file --stdin-filename names, in its project's context", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "-", "--stdin-filename", "sql/new.sql", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env, input: "SELECT 1;\nTRUNCATE customers;\n" });
+    expect(r.code).toBe(0); // a warning does not fail at the default --fail-on error
+    const out = json(r.stdout);
+    expect(out.findings.map((f) => [f.rule, f.file, f.line, f.column])).toEqual([["truncate-blocked", "sql/new.sql", 2, 10]]);
+    expect(out.summary.files).toBe(1);
+  });
+
+  it("stands in for the file on disk (an editor's unsaved buffer), and its config is found from that path", async () => {
+    const p = gateProject();
+    const onDisk = await runWarden(["check", "migrations/002_drop.sql", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(json(onDisk.stdout).findings.map((f) => f.rule)).toEqual(["no-drop"]);
+    // from another directory: the config above the named file still applies
+    const fixed = await runWarden(["check", "-", "--stdin-filename", path.join(p.dir, "migrations/002_drop.sql"), "--format", "json", "--no-cache"], { env: p.env, input: "-- retire the old table\nSELECT 1;\n" });
+    expect(fixed.code).toBe(0);
+    expect(json(fixed.stdout).findings).toEqual([]);
+    const still = await runWarden(["check", "-", "--stdin-filename", path.join(p.dir, "migrations/002_drop.sql"), "--format", "json", "--no-cache"], { env: p.env, input: "DROP TABLE customers;\n" });
+    expect(json(still.stdout).findings.map((f) => [f.rule, f.file, f.message])).toEqual([["no-drop", "migrations/002_drop.sql", "DROP TABLE customers destroys data"]]);
+  });
+
+  it("reports bad input and misuse with exit code 2", async () => {
+    const p = gateProject();
+    const latin1 = Buffer.from("SELECT 'caf\xe9';\n", "latin1");
+    const bad = await runWarden(["check", "-", "--stdin-filename", "sql/latin1.sql", "--no-cache"], { cwd: p.dir, env: p.env, input: latin1 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("sql/latin1.sql:1:12: error: cannot read file: it is not UTF-8 text: byte 0xe9 is not valid UTF-8 here");
+    const mixed = await runWarden(["check", "-", "sql/cleanup.sql"], { cwd: p.dir, env: p.env, input: "SELECT 1;" });
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain("error: `-` (standard input) cannot be combined with other paths");
+    const orphan = await runWarden(["check", "--stdin-filename", "x.sql"], { cwd: p.dir, env: p.env });
+    expect(orphan.code).toBe(2);
+    expect(orphan.stderr).toContain("but no path is `-`");
+    const empty = await runWarden(["check", "-", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env, input: "" });
+    expect(empty.code).toBe(0);
+    expect(json(empty.stdout).summary.files).toBe(1);
+  });
+});

@@ -36,6 +36,26 @@ describe("runCheck (library API)", () => {
     }
   });
 
+  it("checks given text as the file it stands for (stdin), and refuses it together with paths", async () => {
+    const p = gateProject();
+    const prev = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = p.env.XDG_CACHE_HOME;
+    try {
+      const r = await runCheck({ cwd: p.dir, cache: false, stdin: { content: "TRUNCATE customers;\n", path: "sql/cleanup.sql" } });
+      // the text replaced the file on disk (whose TRUNCATE is on line 3)
+      expect(r.findings.map((f) => [f.rule, f.file, f.line])).toEqual([["truncate-blocked", "sql/cleanup.sql", 1]]);
+      expect(r.summary.files).toBe(1);
+      const bytes = await runCheck({ cwd: p.dir, cache: false, stdin: { content: new TextEncoder().encode("\ufeffDROP TABLE t;"), path: "migrations/009.sql" } });
+      expect(bytes.findings.map((f) => [f.rule, f.file, f.line, f.column])).toEqual([["no-drop", "migrations/009.sql", 1, 12]]);
+      const both = await runCheck({ cwd: p.dir, cache: false, paths: ["sql"], stdin: { content: "SELECT 1;" } });
+      expect(both.exitCode).toBe(2);
+      expect(both.errors.map((e) => e.message)).toEqual(["standard input cannot be checked together with other paths"]);
+    } finally {
+      if (prev === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = prev;
+    }
+  });
+
   it("compiles a policy directory, and recompiles when a source changes", async () => {
     const p = gateProject();
     const prev = process.env.XDG_CACHE_HOME;

@@ -13,7 +13,7 @@ export interface RunResult {
 
 export function runWarden(
   args: string[],
-  opts: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+  opts: { cwd?: string; env?: Record<string, string>; input?: string | Buffer } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {

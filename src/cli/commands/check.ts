@@ -1,7 +1,7 @@
 // `warden check`: the CI gate. Parses options, runs `runCheck`, prints the report in the
 // chosen format, and maps the result to the exit code (0 pass, 1 failing findings, 2 errors).
 // The engine and reporters are imported when the command runs, not when the CLI starts.
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { RegisterCommand } from "./index.js";
 
@@ -21,6 +21,7 @@ interface CheckCommandOptions {
   /** false with --no-cache */
   cache?: boolean;
   cacheDir?: string;
+  stdinFilename?: string;
 }
 
 function oneOf<T extends string>(allowed: readonly T[], what: string) {
@@ -60,7 +61,7 @@ export const registerCheck: RegisterCommand = (program: Command, setExit) => {
   program
     .command("check")
     .description("check SQL files (migrations, dbt models, retraining SQL) against the policy")
-    .argument("[paths...]", "files, directories or globs to check")
+    .argument("[paths...]", "files, directories or globs to check; `-` reads SQL from standard input")
     .option("-c, --config <file>", "config file (default: warden.config.yaml in the checked directory or its nearest ancestor)")
     .option(
       "-p, --policy <paths>",
@@ -74,6 +75,7 @@ export const registerCheck: RegisterCommand = (program: Command, setExit) => {
     .option("--baseline <file>", "leave out the findings listed in this baseline")
     .option("--write-baseline <file>", "write the current findings to a baseline file")
     .option("-q, --quiet", "report only failing findings; no summary line or progress")
+    .option("--stdin-filename <path>", "with `-` as the path: the file that standard input stands for (its type, project and the path findings name; default stdin.sql)")
     .option("--no-cache", "check every file afresh, ignoring (and not writing) the results of earlier runs")
     .option("--cache-dir <dir>", "where results of earlier runs are kept (default: results/ in the policy cache: node_modules/.cache/warden, $XDG_CACHE_HOME/warden or ~/.cache/warden)")
     .addHelpText("after", HELP_AFTER)
@@ -83,6 +85,20 @@ export const registerCheck: RegisterCommand = (program: Command, setExit) => {
 };
 
 async function runCheckCommand(paths: string[], options: CheckCommandOptions): Promise<number> {
+  // `-`: SQL from standard input, as an editor or a pipe gives it
+  let stdin: { content: Uint8Array; path?: string } | undefined;
+  if (paths.includes("-")) {
+    if (paths.length > 1) return usageError("`-` (standard input) cannot be combined with other paths", "check the other paths in another run");
+    try {
+      stdin = { content: readFileSync(0), ...(options.stdinFilename !== undefined ? { path: options.stdinFilename } : {}) };
+    } catch (err) {
+      const { fsReason } = await import("../../engine/errors.js");
+      return usageError(`cannot read standard input: ${fsReason(err)}`);
+    }
+    paths = [];
+  } else if (options.stdinFilename !== undefined) {
+    return usageError("`--stdin-filename` names the file that standard input stands for, but no path is `-`", "pass `-` as the path: `warden check - --stdin-filename " + options.stdinFilename + "`");
+  }
   const [{ runCheck }, { formatReport }] = await Promise.all([import("../../engine/check.js"), import("../../report/index.js")]);
   const tty = process.stderr.isTTY === true;
   const progress = tty && !options.quiet ? progressBar() : undefined;
@@ -96,6 +112,7 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
     ...(options.writeBaseline ? { writeBaseline: options.writeBaseline } : {}),
     ...(options.cache === false ? { cache: false } : {}),
     ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+    ...(stdin ? { stdin } : {}),
     ...(progress ? { onProgress: progress.update } : {}),
   });
   progress?.done();
@@ -116,6 +133,12 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
   }
   if (result.errors.length) process.stderr.write(result.errors.map((e) => e.rendered).join("\n\n") + "\n");
   return result.exitCode;
+}
+
+/** A usage error in the diagnostic style; exit code 2. */
+function usageError(message: string, help?: string): number {
+  process.stderr.write(`error: ${message}\n${help ? `  = help: ${help}\n` : ""}  = help: run \`warden check --help\` for usage\n`);
+  return 2;
 }
 
 /** A one-line progress bar on stderr, shown only once a run has taken over a second. */
