@@ -215,7 +215,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     warden: { ...wardenData, classifications, constants: { ...((wardenData.constants ?? {}) as Record<string, JsonValue>), ...(config.constants ?? {}) }, config: configData },
   };
 
-  const modelPaths = dbtModelPaths(files, baseDir);
+  const modelPaths = await dbtModelPaths(files, baseDir);
   const inputs = files.map((f) => {
     let type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
     // a models/ folder copied without its dbt_project.yml: Jinja in it means dbt

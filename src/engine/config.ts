@@ -2,7 +2,16 @@
 // draft 2020-12). Every error names the key, the file and its line:column from YAML node ranges.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import type { Document, Node as YamlNode } from "yaml";
+
+// the YAML library loads with the first config file: a run without one never pays for it
+let Y: typeof import("yaml");
+
+/** The yaml module; bundled as CommonJS, a dynamic import may hold it under `default`. */
+export async function loadYaml(): Promise<typeof import("yaml")> {
+  const m = await import("yaml");
+  return "parseDocument" in m ? m : (m as unknown as { default: typeof import("yaml") }).default;
+}
 import type { JsonValue, Severity } from "../compiler/ir/ir.js";
 import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
@@ -78,8 +87,9 @@ export async function loadConfig(file: string, shown: string): Promise<{ loaded?
   } catch (err) {
     return { errors: [checkError("config", `cannot read config file: ${fsReason(err)}`, { file: shown })] };
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  Y ??= await loadYaml();
+  const lineCounter = new Y.LineCounter();
+  const doc = Y.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const pos = (offset: number) => lineCounter.linePos(offset);
   if (doc.errors.length > 0) {
     return {
@@ -205,10 +215,10 @@ function nodeAt(doc: Document, keyPath: (string | number)[], key: boolean): Yaml
   }
   // the key node of the last segment: find its pair in the parent mapping
   const parent = keyPath.length === 1 ? doc.contents : doc.getIn(keyPath.slice(0, -1), true);
-  if (!isMap(parent)) return undefined;
+  if (!Y.isMap(parent)) return undefined;
   const last = keyPath[keyPath.length - 1];
   for (const item of parent.items) {
-    if (isPair(item) && isScalar(item.key) && String(item.key.value) === String(last)) return item.key as YamlNode;
+    if (Y.isPair(item) && Y.isScalar(item.key) && String(item.key.value) === String(last)) return item.key as YamlNode;
   }
   return undefined;
 }

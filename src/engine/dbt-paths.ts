@@ -2,11 +2,14 @@
 // so files under `model-paths` are typed `dbt_model` without any configuration.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { parse } from "yaml";
 import { toPosix } from "./discover.js";
+import { loadYaml } from "./config.js";
 
-/** Model directories (relative to baseDir, `/`-separated) of every dbt project above the files. */
-export function dbtModelPaths(files: { absPath: string }[], baseDir: string): string[] {
+/**
+ * Model directories (relative to baseDir, `/`-separated) of every dbt project above the
+ * files. The YAML library loads only when there is a dbt project.
+ */
+export async function dbtModelPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
   const projects = new Map<string, string | null>(); // dir → dbt_project.yml path or null
   const out = new Set<string>();
   const projectOf = (dir: string): string | null => {
@@ -37,6 +40,7 @@ export function dbtModelPaths(files: { absPath: string }[], baseDir: string): st
     const project = projectOf(path.dirname(f.absPath));
     if (!project || done.has(project)) continue;
     done.add(project);
+    const { parse } = await loadYaml();
     let modelPaths = ["models"];
     try {
       const y = parse(readFileSync(project, "utf8")) as Record<string, unknown> | null;

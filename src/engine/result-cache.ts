@@ -12,9 +12,8 @@
 // agrees (the usual case: a new migration at the end), the catalog saved then is restored
 // and only the migrations after it are replayed; files that hit are not evaluated again.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { globSync } from "tinyglobby";
 import type { FileType } from "../sql/facts.js";
 import { migrationOrder } from "../sql/files.js";
 import type { CheckFinding } from "./types.js";
@@ -115,7 +114,7 @@ function dbtDigest(inputs: readonly CacheInput[], baseDir: string): string {
   const h = sha1();
   for (const root of [...roots].sort()) {
     h.update("\0root\0").update(root);
-    const files = globSync(["**/*.{yml,yaml,sql,json}"], { cwd: root, ignore: ["**/node_modules/**", "**/.git/**", "target/!(manifest.json)", "target/*/**", "logs/**"], dot: false }).sort();
+    const files = projectFiles(root);
     for (const rel of files) {
       h.update(`\0${rel}\0`);
       try {
@@ -128,11 +127,44 @@ function dbtDigest(inputs: readonly CacheInput[], baseDir: string): string {
   return h.digest("hex");
 }
 
+const PROJECT_FILE = /\.(ya?ml|sql|json)$/;
+
+/**
+ * A dbt project's own files that rendering may read: YAML, SQL (macros) and JSON, outside
+ * node_modules, .git, logs and target/ (but target/manifest.json), `/`-separated, sorted.
+ */
+function projectFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, rel: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (e.name === "node_modules" || e.name === ".git" || (!rel && e.name === "logs")) continue;
+        if (!rel && e.name === "target") {
+          if (statSafe(path.join(dir, e.name, "manifest.json"))) out.push("target/manifest.json");
+          continue;
+        }
+        walk(path.join(dir, e.name), r);
+      } else if (PROJECT_FILE.test(e.name)) out.push(r);
+    }
+  };
+  walk(root, "");
+  return out.sort();
+}
+
 function modelsParent(absPath: string): string {
   const parts = absPath.split(path.sep);
   const m = parts.lastIndexOf("models");
   return m > 0 ? parts.slice(0, m).join(path.sep) : path.dirname(absPath);
 }
+
+const statSafe = (p: string) => existsFile(p);
 
 function existsFile(p: string): boolean {
   try {

@@ -90,7 +90,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
         const text = r.text;
         wanted.push({ path: posix(path.relative(baseDir, abs)), absPath: abs, text, type: "sql" });
       }
-      const modelPaths = dbtModelPaths(wanted.map((w) => ({ absPath: w.absPath! })), baseDir);
+      const modelPaths = await dbtModelPaths(wanted.map((w) => ({ absPath: w.absPath! })), baseDir);
       for (const w of wanted) w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
       // context files: earlier migrations of the same folders and the other models of the dbt projects
       const all = new Map(wanted.map((w) => [w.absPath!, w]));
