@@ -236,7 +236,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   let migrationIdx: number[] = [];
   let resume: { catalog: Uint8Array; skip: number } | undefined;
   if (cache) {
-    ({ keys, migrations: migrationIdx } = fileKeys(inputs, cacheSeed({ build: build!, bundle: policy.bundle.bytes, data, extract: extractOptions }), baseDir));
+    ({ keys, migrations: migrationIdx } = fileKeys(inputs, cacheSeed({ build: build!, bundle: policy.bundle.bytes, data, extract: extractOptions })));
     for (const i of checkedIdx) {
       const hit = cache.get(keys[i]!);
       if (hit) hits.set(i, hit);

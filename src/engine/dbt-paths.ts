@@ -6,13 +6,12 @@ import { toPosix } from "./discover.js";
 import { loadYaml } from "./config.js";
 
 /**
- * Model directories (relative to baseDir, `/`-separated) of every dbt project above the
- * files. The YAML library loads only when there is a dbt project.
+ * A finder of the dbt project a directory belongs to: the nearest `dbt_project.yml` at or
+ * above it, or null; answers are remembered for every directory on the way.
  */
-export async function dbtModelPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
+export function dbtProjectFinder(): (dir: string) => string | null {
   const projects = new Map<string, string | null>(); // dir → dbt_project.yml path or null
-  const out = new Set<string>();
-  const projectOf = (dir: string): string | null => {
+  return (dir) => {
     const seen: string[] = [];
     let d = dir;
     let found: string | null = null;
@@ -35,6 +34,15 @@ export async function dbtModelPaths(files: { absPath: string }[], baseDir: strin
     for (const s of seen) projects.set(s, found);
     return found;
   };
+}
+
+/**
+ * Model directories (relative to baseDir, `/`-separated) of every dbt project above the
+ * files. The YAML library loads only when there is a dbt project.
+ */
+export async function dbtModelPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
+  const out = new Set<string>();
+  const projectOf = dbtProjectFinder();
   const done = new Set<string>();
   for (const f of files) {
     const project = projectOf(path.dirname(f.absPath));

@@ -16,6 +16,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSy
 import path from "node:path";
 import type { FileType } from "../sql/facts.js";
 import { migrationOrder } from "../sql/files.js";
+import { dbtProjectFinder } from "./dbt-paths.js";
 import type { CheckFinding } from "./types.js";
 
 /** What a checked file contributed to a run. */
@@ -54,7 +55,7 @@ const sha1 = () => createHash("sha1");
  * Keys of every input. `seed` covers what applies to all files (build, policy, data,
  * extraction options). Inputs must be given in the same order as to `extractProject`.
  */
-export function fileKeys(inputs: readonly CacheInput[], seed: string, baseDir: string): FileKeys {
+export function fileKeys(inputs: readonly CacheInput[], seed: string): FileKeys {
   const keys: string[] = new Array(inputs.length);
   const migrations = migrationOrder(inputs);
   let chain = seed;
@@ -71,7 +72,7 @@ export function fileKeys(inputs: readonly CacheInput[], seed: string, baseDir: s
     rest.update("\0").update(f.type).update("\0").update(f.path).update("\0").update(f.text);
   }
   if (!any) return { keys, migrations };
-  rest.update(dbtDigest(inputs, baseDir));
+  rest.update(dbtDigest(inputs));
   const restKey = rest.digest("hex");
   inputs.forEach((f, i) => {
     if (f.type !== "migration") keys[i] = sha1().update(restKey).update("\0").update(f.path).digest("hex");
@@ -84,32 +85,14 @@ export function fileKeys(inputs: readonly CacheInput[], seed: string, baseDir: s
  * path and content: rendering reads them from disk, not from the inputs. (Not by size and
  * modification time: an edit that keeps both, e.g. a copy with `cp -p`, would go unseen.)
  */
-function dbtDigest(inputs: readonly CacheInput[], baseDir: string): string {
+function dbtDigest(inputs: readonly CacheInput[]): string {
   const roots = new Set<string>();
-  const known = new Map<string, string | null>();
+  const projectOf = dbtProjectFinder();
   for (const f of inputs) {
     if (f.type !== "dbt_model") continue;
-    let d = path.dirname(f.absPath);
-    const seen: string[] = [];
-    let found: string | null = null;
-    for (;;) {
-      const k = known.get(d);
-      if (k !== undefined) {
-        found = k;
-        break;
-      }
-      seen.push(d);
-      if (existsFile(path.join(d, "dbt_project.yml"))) {
-        found = d;
-        break;
-      }
-      const parent = path.dirname(d);
-      if (parent === d || d === path.dirname(baseDir)) break;
-      d = parent;
-    }
-    for (const s of seen) known.set(s, found);
+    const project = projectOf(path.dirname(f.absPath));
     // a models/ folder without dbt_project.yml: the folder above models/ is the project
-    roots.add(found ?? modelsParent(f.absPath));
+    roots.add(project ? path.dirname(project) : modelsParent(f.absPath));
   }
   const h = sha1();
   for (const root of [...roots].sort()) {
@@ -147,7 +130,7 @@ function projectFiles(root: string): string[] {
       if (e.isDirectory()) {
         if (e.name === "node_modules" || e.name === ".git" || (!rel && e.name === "logs")) continue;
         if (!rel && e.name === "target") {
-          if (statSafe(path.join(dir, e.name, "manifest.json"))) out.push("target/manifest.json");
+          if (existsFile(path.join(dir, e.name, "manifest.json"))) out.push("target/manifest.json");
           continue;
         }
         walk(path.join(dir, e.name), r);
@@ -163,8 +146,6 @@ function modelsParent(absPath: string): string {
   const m = parts.lastIndexOf("models");
   return m > 0 ? parts.slice(0, m).join(path.sep) : path.dirname(absPath);
 }
-
-const statSafe = (p: string) => existsFile(p);
 
 function existsFile(p: string): boolean {
   try {
