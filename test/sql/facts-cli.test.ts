@@ -31,6 +31,28 @@ describe("warden facts", () => {
     expect(r.stderr).toBe("db/migrations/V2__phone.sql:1:1: note: skipped psql meta-command `\\set`\n");
   });
 
+  it("reads `-` from standard input as the file --stdin-filename names, replacing it", async () => {
+    const dir = project();
+    // the buffer stands for V2: the earlier migration is replayed, the file on disk is not read
+    const r = await runWarden(["facts", "-", "--stdin-filename", "db/migrations/V2__phone.sql", "--compact"], { cwd: dir, input: "ALTER TABLE users DROP COLUMN email;\n" });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.file).toEqual({ path: "db/migrations/V2__phone.sql", type: "migration" });
+    expect(doc.statements.map((s: { kind: string; targets: { existed_before: boolean }[] }) => [s.kind, s.targets[0]!.existed_before])).toEqual([["alter_table", true]]);
+    expect(r.stderr).toBe("");
+    // default name, and the usage errors
+    const plain = await runWarden(["facts", "-", "--compact"], { cwd: dir, input: "SELECT email FROM users;" });
+    expect(JSON.parse(plain.stdout).file).toEqual({ path: "stdin.sql", type: "sql" });
+    const orphan = await runWarden(["facts", "--stdin-filename", "x.sql", "q.sql"], { cwd: dir });
+    expect(orphan.code).toBe(2);
+    expect(orphan.stderr).toContain("but no file is `-`");
+    const twice = await runWarden(["facts", "-", "-"], { cwd: dir, input: "SELECT 1;" });
+    expect(twice.code).toBe(2);
+    const latin1 = await runWarden(["facts", "-"], { cwd: dir, input: Buffer.from("SELECT 'caf\xe9';", "latin1") });
+    expect(latin1.code).toBe(2);
+    expect(latin1.stderr).toContain("stdin.sql:1:12: error: cannot read file: it is not UTF-8 text");
+  });
+
   it("honours --type and --compact", async () => {
     const dir = project();
     const r = await runWarden(["facts", "--type", "retraining", "--compact", "q.sql"], { cwd: dir });

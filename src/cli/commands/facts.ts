@@ -7,7 +7,8 @@ import type { RegisterCommand } from "./index.js";
 import { findConfig, loadConfig } from "../../engine/config.js";
 import { dbtModelPaths } from "../../engine/dbt-paths.js";
 import { checkError } from "../../engine/errors.js";
-import { readTextFile } from "../../engine/read-text.js";
+import { readFileSync } from "node:fs";
+import { decodeText, readTextFile } from "../../engine/read-text.js";
 import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
 
 const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
@@ -31,11 +32,12 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
   program
     .command("facts")
     .description("print the fact documents (JSON) that policies see for SQL files")
-    .argument("<file...>", "SQL files (migrations, dbt models, retraining or plain SQL)")
+    .argument("<file...>", "SQL files (migrations, dbt models, retraining or plain SQL); `-` reads SQL from standard input")
     .addOption(new Option("--type <type>", "treat every file as this type instead of inferring it from its path").choices(TYPES))
     .option("-c, --config <file>", "config file, as for `warden check` (default: warden.config.yaml found upward)")
     .option("--no-config", "ignore any configuration file")
     .option("--compact", "print one JSON document per line instead of an indented array")
+    .option("--stdin-filename <path>", "with `-`: the file that standard input stands for (its type and project; default stdin.sql)")
     .option(
       "-p, --policy <paths>",
       "also apply the classifications (`classify`) of this policy: .warden files/directories or a bundle .tar.gz; comma-separated or repeated",
@@ -48,10 +50,20 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
         "such as `existed_before` match `warden check`. Notes (skipped psql meta-commands,\n" +
         "placeholders, unavailable dbt macros) go to stderr. Classifications come from the\n" +
         "configuration and, with `--policy`, from that policy's `classify` declarations.\n\n" +
-        "Examples:\n  warden facts db/migrations/V3__add_email.sql\n  warden facts --type retraining jobs/features.sql\n  warden facts models/marts/customers.sql --compact\n  warden facts --policy policies/ jobs/export.sql\n\nExit codes:\n  0  printed\n  2  unreadable input, configuration or usage error\n",
+        "Examples:\n  warden facts db/migrations/V3__add_email.sql\n  echo 'SELECT email FROM users' | warden facts - --type retraining\n  warden facts --type retraining jobs/features.sql\n  warden facts models/marts/customers.sql --compact\n  warden facts --policy policies/ jobs/export.sql\n\nExit codes:\n  0  printed\n  2  unreadable input, configuration or usage error\n",
     )
-    .action(async (files: string[], opts: { type?: FileType; config?: string | false; compact?: boolean; policy?: string[] }) => {
+    .action(async (files: string[], opts: { type?: FileType; config?: string | false; compact?: boolean; policy?: string[]; stdinFilename?: string }) => {
       const cwd = process.cwd();
+      const usage = (message: string, help: string) => {
+        process.stderr.write(`error: ${message}\n  = help: ${help}\n  = help: run \`warden facts --help\` for usage\n`);
+        setExit(2);
+      };
+      if (files.filter((f) => f === "-").length > 1) return usage("`-` (standard input) is named more than once", "name it once");
+      if (opts.stdinFilename !== undefined && !files.includes("-")) return usage("`--stdin-filename` names the file that standard input stands for, but no file is `-`", `pass \`-\` as the file: \`warden facts - --stdin-filename ${opts.stdinFilename}\``);
+      // standard input stands for this file: its path gives the type, the project and the config
+      const stdinPath = opts.stdinFilename ?? "stdin.sql";
+      const fromStdin = files.includes("-") ? path.resolve(cwd, stdinPath) : undefined;
+      files = files.map((f) => (f === "-" ? stdinPath : f));
       let config: { files?: Partial<Record<FileType, string[]>>; classifications?: Record<string, string[]>; masking_functions?: string[]; placeholders?: Record<string, string>; pg_version?: number } = {};
       let baseDir = cwd;
       const configPath = opts.config === false ? undefined : typeof opts.config === "string" ? path.resolve(cwd, opts.config) : findConfig(path.dirname(path.resolve(cwd, files[0] ?? ".")));
@@ -80,7 +92,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       const wanted: ProjectFile[] = [];
       for (const f of files) {
         const abs = path.resolve(cwd, f);
-        const r = readTextFile(abs);
+        const r = abs === fromStdin ? readStdin() : readTextFile(abs);
         if (!("text" in r)) {
           const at = r.line !== undefined ? { file: f, line: r.line, column: r.column ?? 1 } : {};
           process.stderr.write(checkError("read", r.line !== undefined ? `cannot read file: ${r.reason}` : `cannot read \`${f}\`: ${r.reason}`, at, r.help).rendered + "\n");
@@ -133,6 +145,15 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       setExit(0);
     });
 };
+
+/** Standard input as SQL text, with the checks a file gets. */
+function readStdin(): ReturnType<typeof readTextFile> {
+  try {
+    return decodeText(readFileSync(0));
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : String(err) };
+  }
+}
 
 /** `data.warden.classifications` of the policy `warden check --policy` would load. */
 async function policyClassifications(specs: string[], cwd: string, baseDir: string): Promise<{ classifications: Record<string, string[]> } | { error: string }> {
