@@ -44,6 +44,7 @@ Examples:
   warden check db/migrations --format sarif --output warden.sarif
   warden check --changed-since origin/main --fail-on warning
   warden check --policy policies/ 'models/**/*.sql'
+  pbpaste | warden check - --stdin-filename db/migrations/V9__add_tier.sql
 
 Results of earlier runs are reused for files whose inputs did not change (the file,
 every migration replayed before it, the policy, the config and this version of
