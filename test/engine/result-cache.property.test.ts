@@ -1,0 +1,114 @@
+// Property: whatever sequence of edits a project goes through (migrations appended, edited,
+// removed; other SQL edited; configuration changed), a run answered partly or wholly from
+// the result cache reports exactly what a run without it reports.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { runCheck } from "../../src/engine/check.js";
+import type { CheckResult } from "../../src/engine/types.js";
+
+const POLICY = `policy test.cacheprop
+
+classify pii: "*.email"
+
+rule required-on-existing {
+  title "Required column on an existing table"
+  on migration
+  for a in statement.actions
+  when a.kind == "add_column" and a.not_null and not a.has_default and statement.targets[0].existed_before
+  deny "adds required column {a.column} to {statement.targets[0].name}"
+}
+
+rule drop {
+  title "Dropping tables"
+  on migration, sql
+  for t in statement.targets
+  when statement.kind == "drop_table"
+  warn "drops {t.name}"
+}
+
+rule pii-read {
+  title "Reading PII"
+  on sql
+  for r in statement.reads where r is pii
+  info "reads {r.table}.{r.column}"
+}
+`;
+
+const TABLES = ["users", "orders", "events"];
+const statement = fc.oneof(
+  fc.constantFrom(...TABLES).map((t) => `CREATE TABLE ${t} (id int, email text);`),
+  fc.tuple(fc.constantFrom(...TABLES), fc.constantFrom("tier", "note", "email2")).map(([t, c]) => `ALTER TABLE ${t} ADD COLUMN ${c} text NOT NULL;`),
+  fc.constantFrom(...TABLES).map((t) => `DROP TABLE ${t};`),
+  fc.constantFrom(...TABLES).map((t) => `SELECT * FROM ${t};`),
+  fc.constant("SELEC broken;"),
+);
+const sqlText = fc.array(statement, { minLength: 1, maxLength: 3 }).map((s) => s.join("\n") + "\n");
+
+type Op = { kind: "append"; text: string } | { kind: "edit"; at: number; text: string } | { kind: "remove"; at: number } | { kind: "query"; text: string } | { kind: "config"; pattern: string };
+const op: fc.Arbitrary<Op> = fc.oneof(
+  sqlText.map((text) => ({ kind: "append" as const, text })),
+  fc.tuple(fc.nat(), sqlText).map(([at, text]) => ({ kind: "edit" as const, at, text })),
+  fc.nat().map((at) => ({ kind: "remove" as const, at })),
+  sqlText.map((text) => ({ kind: "query" as const, text })),
+  fc.constantFrom("*.tier", "*.note", "orders.*").map((pattern) => ({ kind: "config" as const, pattern })),
+);
+
+const view = (r: CheckResult) => ({ findings: r.findings, summary: r.summary, exitCode: r.exitCode, errors: r.errors.map((e) => e.message) });
+
+describe("result cache (property)", () => {
+  it("agrees with an uncached run after any sequence of edits", async () => {
+    const cacheHome = mkdtempSync(path.join(tmpdir(), "warden-cacheprop-home-"));
+    const prev = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cacheHome;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(sqlText, { minLength: 1, maxLength: 3 }), fc.array(op, { minLength: 1, maxLength: 4 }), async (initial, ops) => {
+          const dir = mkdtempSync(path.join(tmpdir(), "warden-cacheprop-"));
+          const cacheDir = mkdtempSync(path.join(tmpdir(), "warden-cacheprop-results-"));
+          mkdirSync(path.join(dir, "migrations"));
+          mkdirSync(path.join(dir, "sql"));
+          writeFileSync(path.join(dir, "policy.warden"), POLICY);
+          const names: string[] = [];
+          let next = 1;
+          const add = (text: string) => {
+            const name = `V${next++}__m.sql`;
+            names.push(name);
+            writeFileSync(path.join(dir, "migrations", name), text);
+          };
+          const config = (patterns: string[]) => writeFileSync(path.join(dir, "warden.config.yaml"), `policies: [policy.warden]\nclassifications:\n  pii: [${patterns.map((p) => `'${p}'`).join(", ")}]\n`);
+          const patterns = ["*.phone"];
+          config(patterns);
+          initial.forEach(add);
+          writeFileSync(path.join(dir, "sql/q.sql"), "SELECT * FROM users;\n");
+          try {
+            const check = async () => {
+              const cached = await runCheck({ cwd: dir, cache: true, cacheDir });
+              const fresh = await runCheck({ cwd: dir, cache: false });
+              expect(view(cached)).toEqual(view(fresh));
+            };
+            await check();
+            for (const o of ops) {
+              if (o.kind === "append") add(o.text);
+              else if (o.kind === "edit" && names.length) writeFileSync(path.join(dir, "migrations", names[o.at % names.length]!), o.text);
+              else if (o.kind === "remove" && names.length > 1) rmSync(path.join(dir, "migrations", names.splice(o.at % names.length, 1)[0]!));
+              else if (o.kind === "query") writeFileSync(path.join(dir, "sql/q.sql"), o.text);
+              else if (o.kind === "config") config([...patterns, o.pattern]);
+              await check();
+            }
+          } finally {
+            rmSync(dir, { recursive: true, force: true });
+            rmSync(cacheDir, { recursive: true, force: true });
+          }
+        }),
+        { numRuns: 25, seed: 20261126 },
+      );
+    } finally {
+      if (prev === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = prev;
+      rmSync(cacheHome, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
