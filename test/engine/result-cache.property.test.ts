@@ -47,13 +47,14 @@ const statement = fc.oneof(
 );
 const sqlText = fc.array(statement, { minLength: 1, maxLength: 3 }).map((s) => s.join("\n") + "\n");
 
-type Op = { kind: "append"; text: string } | { kind: "edit"; at: number; text: string } | { kind: "remove"; at: number } | { kind: "query"; text: string } | { kind: "config"; pattern: string };
+type Op = { kind: "append"; text: string } | { kind: "edit"; at: number; text: string } | { kind: "remove"; at: number } | { kind: "query"; text: string } | { kind: "config"; pattern: string } | { kind: "severity"; level: string };
 const op: fc.Arbitrary<Op> = fc.oneof(
   sqlText.map((text) => ({ kind: "append" as const, text })),
   fc.tuple(fc.nat(), sqlText).map(([at, text]) => ({ kind: "edit" as const, at, text })),
   fc.nat().map((at) => ({ kind: "remove" as const, at })),
   sqlText.map((text) => ({ kind: "query" as const, text })),
   fc.constantFrom("*.tier", "*.note", "orders.*").map((pattern) => ({ kind: "config" as const, pattern })),
+  fc.constantFrom("off", "error", "info").map((level) => ({ kind: "severity" as const, level })),
 );
 
 const view = (r: CheckResult) => ({ findings: r.findings, summary: r.summary, exitCode: r.exitCode, errors: r.errors.map((e) => e.message) });
@@ -78,9 +79,11 @@ describe("result cache (property)", () => {
             names.push(name);
             writeFileSync(path.join(dir, "migrations", name), text);
           };
-          const config = (patterns: string[]) => writeFileSync(path.join(dir, "warden.config.yaml"), `policies: [policy.warden]\nclassifications:\n  pii: [${patterns.map((p) => `'${p}'`).join(", ")}]\n`);
           const patterns = ["*.phone"];
-          config(patterns);
+          let severity: string | undefined;
+          const config = () =>
+            writeFileSync(path.join(dir, "warden.config.yaml"), `policies: [policy.warden]\nclassifications:\n  pii: [${patterns.map((p) => `'${p}'`).join(", ")}]\n${severity ? `rules:\n  drop: ${severity}\n` : ""}`);
+          config();
           initial.forEach(add);
           writeFileSync(path.join(dir, "sql/q.sql"), "SELECT * FROM users;\n");
           try {
@@ -95,7 +98,13 @@ describe("result cache (property)", () => {
               else if (o.kind === "edit" && names.length) writeFileSync(path.join(dir, "migrations", names[o.at % names.length]!), o.text);
               else if (o.kind === "remove" && names.length > 1) rmSync(path.join(dir, "migrations", names.splice(o.at % names.length, 1)[0]!));
               else if (o.kind === "query") writeFileSync(path.join(dir, "sql/q.sql"), o.text);
-              else if (o.kind === "config") config([...patterns, o.pattern]);
+              else if (o.kind === "config") {
+                patterns.push(o.pattern);
+                config();
+              } else if (o.kind === "severity") {
+                severity = o.level;
+                config();
+              }
               await check();
             }
           } finally {
