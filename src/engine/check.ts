@@ -18,7 +18,7 @@ import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
 import { dbtModelPaths } from "./dbt-paths.js";
-import { DEFAULT_MASKING, fileTypeOf } from "../sql/files.js";
+import { DEFAULT_MASKING, fileTypeOf, typingPath } from "../sql/files.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
 import { BUILD_ID } from "../version.js";
 
@@ -217,7 +217,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
 
   const modelPaths = await dbtModelPaths(files, baseDir);
   const inputs = files.map((f) => {
-    let type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
+    let type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, folderPath: typingPath(f.absPath, repoRoot) });
     // a models/ folder copied without its dbt_project.yml: Jinja in it means dbt
     if (type === "sql" && !config.files?.dbt_model && /(^|\/)models\//.test(f.relPath) && /\{\{|\{%/.test(f.text)) type = "dbt_model";
     return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false };

@@ -1,5 +1,6 @@
 // File typing and migration order: the small part of fact extraction that `warden check`
 // needs before it knows whether anything must be parsed (a cached run never loads the parser).
+import path from "node:path";
 import picomatch from "picomatch";
 import type { FileType } from "./facts.js";
 
@@ -7,21 +8,41 @@ export const DEFAULT_MASKING = ["md5", "sha224", "sha256", "sha384", "sha512", "
 
 // ---- file types -------------------------------------------------------------------------
 
-export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileType, string[]>>; dbtModelPaths?: string[] } = {}): FileType {
+/**
+ * The type of a file: the configured globs (matched against `relPath`, relative to the
+ * config's directory), then dbt model paths, then folder names. Folder names are read from
+ * `folderPath` when given (`typingPath`: the whole path within the repository), so a file
+ * under `db/migrations/` is a migration even when the run starts inside that folder.
+ */
+export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileType, string[]>>; dbtModelPaths?: string[]; folderPath?: string } = {}): FileType {
   const p = relPath.replace(/\\/g, "/").replace(/^\.\//, "");
   for (const type of ["migration", "dbt_model", "retraining", "sql"] as FileType[]) {
     const globs = opts.globs?.[type];
     if (globs?.length && picomatch(globs, { dot: true })(p)) return type;
   }
-  const parts = p.split("/");
-  const dirs = parts.slice(0, -1).map((d) => d.toLowerCase());
   for (const mp of opts.dbtModelPaths ?? []) {
     const prefix = mp.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/$/, "");
     if (prefix && (p.startsWith(prefix + "/") || p === prefix)) return "dbt_model";
   }
-  if (dirs.includes("migrations") || dirs.includes("migration") || p.toLowerCase().includes("db/migrate/")) return "migration";
+  const folders = (opts.folderPath ?? p).replace(/\\/g, "/");
+  const dirs = folders.split("/").slice(0, -1).map((d) => d.toLowerCase());
+  if (dirs.includes("migrations") || dirs.includes("migration") || folders.toLowerCase().includes("db/migrate/")) return "migration";
   if (dirs.includes("retraining") || dirs.includes("training")) return "retraining";
   return "sql";
+}
+
+/**
+ * The path whose folder names type a file by default: relative to the repository root when
+ * the file is inside one, else absolute. Never relative to where the run started, which
+ * would make `cd db/migrations && warden check` see no migrations.
+ */
+export function typingPath(absPath: string, repoRoot: string | undefined): string {
+  const abs = absPath.split(path.sep).join("/");
+  if (repoRoot) {
+    const root = repoRoot.split(path.sep).join("/").replace(/\/$/, "");
+    if (abs.startsWith(root + "/")) return abs.slice(root.length + 1);
+  }
+  return abs;
 }
 
 // ---- migration order --------------------------------------------------------------------

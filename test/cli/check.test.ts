@@ -475,6 +475,21 @@ describe("file selection", () => {
   });
 });
 
+describe("file types from folder names", () => {
+  it("types files under a migrations folder as migrations even when the run starts inside it", async () => {
+    const p = makeProject({
+      "policy.warden": 'policy test.types\nrule mig {\n  title "Migration seen"\n  on migration\n  when statement.kind == "drop_table"\n  deny "migration drops a table"\n}\n',
+      "db/migrations/V1__t.sql": "CREATE TABLE t (id int);\n",
+      "db/migrations/V2__t.sql": "DROP TABLE t;\n",
+    });
+    const fromRoot = await runWarden(["check", "--policy", "policy.warden", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    const inside = await runWarden(["check", "--policy", "../../policy.warden", "--format", "json", "--no-cache"], { cwd: path.join(p.dir, "db/migrations"), env: p.env });
+    expect(json(fromRoot.stdout).findings.map((f) => [f.rule, f.file])).toEqual([["mig", "db/migrations/V2__t.sql"]]);
+    expect(json(inside.stdout).findings.map((f) => [f.rule, f.file])).toEqual([["mig", "V2__t.sql"]]);
+    expect(inside.code).toBe(1);
+  });
+});
+
 describe("standard input", () => {
   it("checks SQL from `-` as the file --stdin-filename names, in its project's context", async () => {
     const p = gateProject();

@@ -2,6 +2,7 @@
 // actions, catalog replay order and file types.
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareMigrations, extractProject, extractStatementFacts, fileTypeOf, initSqlParser } from "../../src/sql/index.js";
+import { typingPath } from "../../src/sql/files.js";
 
 beforeAll(async () => {
   await initSqlParser();
@@ -211,6 +212,19 @@ describe("file types", () => {
   it("lets configured globs win", () => {
     expect(fileTypeOf("db/migrations/V1__x.sql", { globs: { sql: ["db/**"] } })).toBe("sql");
     expect(fileTypeOf("models/a.sql", { dbtModelPaths: ["models"] })).toBe("dbt_model");
+  });
+  it("reads folder names from the whole path in the repository, not from where the run started", () => {
+    // `cd db/migrations && warden check`: the relative path has no folders left
+    const folderPath = typingPath("/repo/db/migrations/V1__x.sql", "/repo");
+    expect(folderPath).toBe("db/migrations/V1__x.sql");
+    expect(fileTypeOf("V1__x.sql", { folderPath })).toBe("migration");
+    expect(fileTypeOf("V1__x.sql")).toBe("sql");
+    // outside any repository the absolute path is read; globs still match the relative path
+    expect(typingPath("/srv/app/training/q.sql", undefined)).toBe("/srv/app/training/q.sql");
+    expect(fileTypeOf("q.sql", { folderPath: "/srv/app/training/q.sql" })).toBe("retraining");
+    expect(fileTypeOf("q.sql", { folderPath: "/srv/app/training/q.sql", globs: { sql: ["q.sql"] } })).toBe("sql");
+    // a file outside the repository is read by its absolute path
+    expect(typingPath("/elsewhere/migrations/a.sql", "/repo")).toBe("/elsewhere/migrations/a.sql");
   });
 });
 

@@ -10,6 +10,8 @@ import { checkError } from "../../engine/errors.js";
 import { readFileSync } from "node:fs";
 import { decodeText, readTextFile } from "../../engine/read-text.js";
 import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
+import { typingPath } from "../../sql/files.js";
+import { findRepoRoot } from "../../engine/discover.js";
 
 const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
 
@@ -103,7 +105,8 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
         wanted.push({ path: posix(path.relative(baseDir, abs)), absPath: abs, text, type: "sql" });
       }
       const modelPaths = await dbtModelPaths(wanted.map((w) => ({ absPath: w.absPath! })), baseDir);
-      for (const w of wanted) w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths });
+      const repoRoot = findRepoRoot(baseDir);
+      for (const w of wanted) w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths, folderPath: typingPath(w.absPath!, repoRoot) });
       // context files: earlier migrations of the same folders and the other models of the dbt projects
       const all = new Map(wanted.map((w) => [w.absPath!, w]));
       const context: ProjectFile[] = [];
