@@ -232,13 +232,14 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
 
   // 5. the cache: which checked files are known already, and where the replay can resume
   const hits = new Map<number, CachedFile>();
+  const ruleDefaults = (id: string) => rules.get(id);
   let keys: string[] = [];
   let migrationIdx: number[] = [];
   let resume: { catalog: Uint8Array; skip: number } | undefined;
   if (cache) {
     ({ keys, migrations: migrationIdx } = fileKeys(inputs, cacheSeed({ build: build!, bundle: policy.bundle.bytes, data, extract: extractOptions })));
     for (const i of checkedIdx) {
-      const hit = cache.get(keys[i]!);
+      const hit = cache.get(keys[i]!, inputs[i]!.path, ruleDefaults);
       if (hit) hits.set(i, hit);
     }
     const after = hits.size < checkedIdx.length ? cache.catalogAfter : undefined;
@@ -334,7 +335,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
       const doc = documents[i]!;
       r = { ...fileFindings(input, doc, raw.get(i)!, ctx), statements: doc.statements.length };
     }
-    cache?.set(keys[i]!, r);
+    cache?.set(keys[i]!, r, ruleDefaults);
     statements += r.statements;
     suppressed += r.suppressed;
     if (r.findings.length > 0) {

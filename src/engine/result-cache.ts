@@ -26,14 +26,30 @@ export interface CachedFile {
   statements: number;
 }
 
+/**
+ * A finding as stored: a tuple (arrays decode faster than objects, and the index is read on
+ * every run); the file is the entry's, and help and doc are left out (null) when they are
+ * the rule's own.
+ */
+type StoredFinding = [rule: string, severity: CheckFinding["severity"], message: string, line: number, column: number, endLine: number, endColumn: number, statement: number, fingerprint: string, help: string | null, doc: string | null];
+
+interface StoredFile {
+  findings: StoredFinding[];
+  suppressed: number;
+  statements: number;
+}
+
+/** A rule's own help and doc link, which stored findings leave out. */
+export type RuleDefaults = (rule: string) => { help: string; doc: string } | undefined;
+
 interface Stored {
   format: typeof FORMAT;
-  files: Record<string, CachedFile>;
+  files: Record<string, StoredFile>;
   /** key of the migration after which `catalog` was taken */
   catalogAfter?: string;
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface CacheInput {
   path: string;
@@ -166,7 +182,7 @@ export function cacheSeed(parts: { build: string; bundle: Uint8Array; data: unkn
 /** One scope's cache (a base directory's): two files in the cache directory. */
 export class ResultCache {
   private readonly stored: Stored;
-  private readonly next: Record<string, CachedFile> = {};
+  private readonly next: Record<string, StoredFile> = {};
   private catalog: { after: string; bytes: Uint8Array } | undefined;
 
   private constructor(
@@ -195,13 +211,27 @@ export class ResultCache {
     return Object.keys(this.stored.files).length === 0;
   }
 
-  get(key: string): CachedFile | undefined {
-    return Object.hasOwn(this.stored.files, key) ? this.stored.files[key] : undefined;
+  /** The entry of `key` as findings of `file`, or undefined. */
+  get(key: string, file: string, defaults: RuleDefaults): CachedFile | undefined {
+    const e = Object.hasOwn(this.stored.files, key) ? this.stored.files[key] : undefined;
+    if (!e || !Array.isArray(e.findings)) return undefined;
+    // kept as stored, so that an entry that goes on to the next run is not packed again
+    this.next[key] = e;
+    const findings = e.findings.map(([rule, severity, message, line, column, end_line, end_column, statement, fingerprint, help, doc]): CheckFinding => {
+      const d = help === null || doc === null ? defaults(rule) : undefined;
+      return { rule, severity, message, line, column, end_line, end_column, statement, file, help: help ?? d?.help ?? "", doc: doc ?? d?.doc ?? "", fingerprint };
+    });
+    return { findings, suppressed: e.suppressed, statements: e.statements };
   }
 
   /** Keeps an entry for the next run. */
-  set(key: string, entry: CachedFile): void {
-    this.next[key] = entry;
+  set(key: string, entry: CachedFile, defaults: RuleDefaults): void {
+    if (Object.hasOwn(this.next, key)) return; // a hit: already kept as it was stored
+    const findings = entry.findings.map((f): StoredFinding => {
+      const d = defaults(f.rule);
+      return [f.rule, f.severity, f.message, f.line, f.column, f.end_line, f.end_column, f.statement, f.fingerprint, d && d.help === f.help ? null : f.help, d && d.doc === f.doc ? null : f.doc];
+    });
+    this.next[key] = { findings, suppressed: entry.suppressed, statements: entry.statements };
   }
 
   /** The migration key the saved catalog was taken after, if any. */
@@ -238,7 +268,7 @@ export class ResultCache {
   save(limit: number): void {
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      const files: Record<string, CachedFile> = { ...this.next };
+      const files: Record<string, StoredFile> = { ...this.next };
       let room = limit - Object.keys(files).length;
       for (const [k, v] of Object.entries(this.stored.files)) {
         if (room <= 0) break;
