@@ -9,7 +9,7 @@ import { readBundle } from "../compiler/bundle/read-bundle.js";
 import type { BundleEvaluator } from "./bundle-evaluator.js";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
-import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "./discover.js";
+import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, isDirectory, toPosix } from "./discover.js";
 import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
@@ -18,7 +18,7 @@ import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
 import { dbtModelPaths } from "./dbt-paths.js";
-import { DEFAULT_MASKING, fileTypeOf, typingPath } from "../sql/files.js";
+import { DEFAULT_MASKING, fileTypeOf, typingPath, typingRoot } from "../sql/files.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
 import { BUILD_ID } from "../version.js";
 
@@ -93,10 +93,16 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   if (opts.stdin && paths.length > 0) {
     return empty({ baseDir: cwd, errors: [checkError("usage", "standard input cannot be checked together with other paths", undefined, "check the paths in another run, or name the file that standard input stands for with `--stdin-filename`")] });
   }
+  if (opts.stdin && opts.changedSince !== undefined) {
+    return empty({ baseDir: cwd, errors: [checkError("usage", "`--changed-since` selects files from git; standard input is one given text", undefined, "leave out `--changed-since` when checking standard input")] });
+  }
+  if (stdinPath && (opts.stdin!.path === "" || isDirectory(stdinPath))) {
+    return empty({ baseDir: cwd, errors: [checkError("usage", `the file standard input stands for must be a file, but \`${opts.stdin!.path || "."}\` is a directory`, undefined, "name a file, e.g. `--stdin-filename db/migrations/V9__add_tier.sql`")] });
+  }
 
   // 1. configuration: errors here stop the run (exit 2) before anything is evaluated
   let loaded: LoadedConfig | undefined;
-  const configPath = opts.config === false ? undefined : opts.config !== undefined ? path.resolve(cwd, opts.config) : findConfig(searchStart(stdinPath ? [stdinPath] : paths, cwd));
+  const configPath = opts.config === false ? undefined : opts.config !== undefined ? path.resolve(cwd, opts.config) : findConfig(stdinPath ? path.dirname(stdinPath) : searchStart(paths, cwd));
   if (configPath) {
     const r = await loadConfig(configPath, shown(configPath));
     if (!r.loaded) return empty({ errors: r.errors, baseDir: cwd, configPath });
@@ -148,9 +154,8 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
 
   // 3. files
   const selection = { cwd, baseDir, include: config.include ?? DEFAULT_INCLUDE, exclude: config.exclude ?? [], ...(repoRoot ? { repoRoot } : {}) };
-  const found = stdinPath
-    ? { files: [{ absPath: stdinPath, relPath: toPosix(path.relative(baseDir, stdinPath)) }], errors: [] }
-    : await discoverFiles({ ...selection, paths, ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}) });
+  // standard input is selected as a file named on the command line is (`exclude` applies)
+  const found = await discoverFiles({ ...selection, ...(stdinPath ? { paths: [stdinPath], stdinPath } : { paths }), ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}) });
   errors.push(...found.errors);
   if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors });
   let discovered = found.files;
@@ -170,7 +175,8 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     // a context-only file is not reported on, so it cannot fail the run either
     else if (f.changed !== false) {
       const at = r.line !== undefined ? { line: r.line, column: r.column ?? 1 } : {};
-      errors.push(checkError("read", `cannot read file: ${r.reason}`, { file: f.relPath, ...at }, r.help));
+      const what = stdin === undefined ? "file" : "standard input";
+      errors.push(checkError("read", `cannot read ${what}: ${r.reason}`, { file: f.relPath, ...at }, r.help));
     }
   }
   mark("discover+read");
@@ -216,10 +222,10 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   };
 
   const modelPaths = await dbtModelPaths(files, baseDir);
+  const typeRoot = typingRoot({ ...(loaded ? { configDir: baseDir } : {}), ...(repoRoot ? { repoRoot } : {}), cwd });
   const inputs = files.map((f) => {
-    let type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, folderPath: typingPath(f.absPath, repoRoot) });
-    // a models/ folder copied without its dbt_project.yml: Jinja in it means dbt
-    if (type === "sql" && !config.files?.dbt_model && /(^|\/)models\//.test(f.relPath) && /\{\{|\{%/.test(f.text)) type = "dbt_model";
+    const folderPath = typingPath(f.absPath, typeRoot);
+    const type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: f.text, ...(folderPath ? { folderPath } : {}) });
     return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false };
   });
   const checkedIdx = inputs.flatMap((f, i) => (f.checked ? [i] : []));

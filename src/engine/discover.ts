@@ -19,6 +19,8 @@ export interface DiscoverOptions {
   /** The git work tree, for `.gitignore` files above `baseDir`. */
   repoRoot?: string;
   changedSince?: string;
+  /** A file that exists only on standard input: selected as a file named in `paths` is. */
+  stdinPath?: string;
 }
 
 export interface DiscoveredFile {
@@ -117,6 +119,10 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
   for (const p of paths) {
     const abs = path.resolve(opts.cwd, p);
     matched = 0;
+    if (opts.stdinPath !== undefined && abs === path.resolve(opts.stdinPath)) {
+      add(abs); // standard input: checked whatever its name, unless excluded
+      continue;
+    }
     let st;
     try {
       st = lstatSync(abs);
@@ -159,7 +165,7 @@ export function byRelPath(a: { relPath: string }, b: { relPath: string }): numbe
   return a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0;
 }
 
-function isDirectory(p: string): boolean {
+export function isDirectory(p: string): boolean {
   try {
     return statSync(p).isDirectory();
   } catch {

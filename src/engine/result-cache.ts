@@ -39,6 +39,16 @@ interface StoredFile {
   statements: number;
 }
 
+const SEVERITIES = new Set(["error", "warning", "info"]);
+
+function wellFormed(t: unknown): t is StoredFinding {
+  if (!Array.isArray(t) || t.length !== 11) return false;
+  const [rule, severity, message, line, column, endLine, endColumn, statement, fingerprint, help, doc] = t as unknown[];
+  const num = (x: unknown) => typeof x === "number" && Number.isInteger(x);
+  const optString = (x: unknown) => x === null || typeof x === "string";
+  return typeof rule === "string" && SEVERITIES.has(severity as string) && typeof message === "string" && num(line) && num(column) && num(endLine) && num(endColumn) && num(statement) && typeof fingerprint === "string" && optString(help) && optString(doc);
+}
+
 /** A rule's own help and doc link, which stored findings leave out. */
 export type RuleDefaults = (rule: string) => { help: string; doc: string } | undefined;
 
@@ -214,7 +224,8 @@ export class ResultCache {
   /** The entry of `key` as findings of `file`, or undefined. */
   get(key: string, file: string, defaults: RuleDefaults): CachedFile | undefined {
     const e = Object.hasOwn(this.stored.files, key) ? this.stored.files[key] : undefined;
-    if (!e || !Array.isArray(e.findings)) return undefined;
+    // an entry that is not what this version writes (a hand-edited or damaged file) is a miss
+    if (!e || typeof e !== "object" || !Array.isArray(e.findings) || !e.findings.every(wellFormed) || typeof e.suppressed !== "number" || typeof e.statements !== "number") return undefined;
     // kept as stored, so that an entry that goes on to the next run is not packed again
     this.next[key] = e;
     const findings = e.findings.map(([rule, severity, message, line, column, end_line, end_column, statement, fingerprint, help, doc]): CheckFinding => {

@@ -10,39 +10,51 @@ export const DEFAULT_MASKING = ["md5", "sha224", "sha256", "sha384", "sha512", "
 
 /**
  * The type of a file: the configured globs (matched against `relPath`, relative to the
- * config's directory), then dbt model paths, then folder names. Folder names are read from
- * `folderPath` when given (`typingPath`: the whole path within the repository), so a file
- * under `db/migrations/` is a migration even when the run starts inside that folder.
+ * config's directory), then dbt model paths (relative to the same directory), then folder
+ * names. Folder names are read from `folderPath` when given (see `typingPath`), else from
+ * `relPath`. With `text`, a file under a `models/` folder whose SQL holds Jinja is a dbt
+ * model even without a dbt_project.yml (a models folder copied on its own).
  */
-export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileType, string[]>>; dbtModelPaths?: string[]; folderPath?: string } = {}): FileType {
+export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileType, string[]>>; dbtModelPaths?: string[]; folderPath?: string; text?: string } = {}): FileType {
   const p = relPath.replace(/\\/g, "/").replace(/^\.\//, "");
   for (const type of ["migration", "dbt_model", "retraining", "sql"] as FileType[]) {
     const globs = opts.globs?.[type];
     if (globs?.length && picomatch(globs, { dot: true })(p)) return type;
   }
-  for (const mp of opts.dbtModelPaths ?? []) {
-    const prefix = mp.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/$/, "");
-    if (prefix && (p.startsWith(prefix + "/") || p === prefix)) return "dbt_model";
-  }
+  for (const mp of opts.dbtModelPaths ?? []) if (isUnder(p, mp)) return "dbt_model";
   const folders = (opts.folderPath ?? p).replace(/\\/g, "/");
   const dirs = folders.split("/").slice(0, -1).map((d) => d.toLowerCase());
   if (dirs.includes("migrations") || dirs.includes("migration") || folders.toLowerCase().includes("db/migrate/")) return "migration";
   if (dirs.includes("retraining") || dirs.includes("training")) return "retraining";
+  if (opts.text !== undefined && !opts.globs?.dbt_model?.length && dirs.includes("models") && /\{\{|\{%/.test(opts.text)) return "dbt_model";
   return "sql";
 }
 
+/** Whether relative path `p` is inside directory `dir` (both relative to one base; `dir` may be `""` or `..`). */
+function isUnder(p: string, dir: string): boolean {
+  // resolved under a deep fake root, so that `..` segments stay inside it
+  const root = "/" + "r/".repeat(32);
+  const rel = path.posix.relative(path.posix.join(root, dir.replace(/\\/g, "/")), path.posix.join(root, p));
+  return rel !== "" && !rel.startsWith("../") && rel !== ".." && !path.posix.isAbsolute(rel);
+}
+
 /**
- * The path whose folder names type a file by default: relative to the repository root when
- * the file is inside one, else absolute. Never relative to where the run started, which
- * would make `cd db/migrations && warden check` see no migrations.
+ * Where folder names start counting for a file's type: the config's directory (it defines
+ * the project), else the git repository's root, else the parent of the working directory
+ * (so that `cd db/migrations && warden check` still sees a migrations folder).
  */
-export function typingPath(absPath: string, repoRoot: string | undefined): string {
-  const abs = absPath.split(path.sep).join("/");
-  if (repoRoot) {
-    const root = repoRoot.split(path.sep).join("/").replace(/\/$/, "");
-    if (abs.startsWith(root + "/")) return abs.slice(root.length + 1);
-  }
-  return abs;
+export function typingRoot(where: { configDir?: string; repoRoot?: string; cwd: string }): string {
+  return where.configDir ?? where.repoRoot ?? path.dirname(path.resolve(where.cwd));
+}
+
+/**
+ * The path whose folder names type a file: relative to `root` (see `typingRoot`), or
+ * undefined when the file is outside it (its relative path is read instead).
+ */
+export function typingPath(absPath: string, root: string): string | undefined {
+  const rel = path.relative(root, absPath);
+  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join("/");
 }
 
 // ---- migration order --------------------------------------------------------------------

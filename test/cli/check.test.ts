@@ -6,7 +6,7 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { gateProject, makeProject } from "../helpers/check-project.js";
+import { GATE_POLICY, gateProject, makeProject } from "../helpers/check-project.js";
 import { REPO_ROOT, runWarden } from "../helpers/run.js";
 
 const json = (s: string) => JSON.parse(s) as { findings: Record<string, unknown>[]; summary: Record<string, unknown> };
@@ -490,6 +490,32 @@ describe("file types from folder names", () => {
   });
 });
 
+describe("file types: project roots", () => {
+  it("counts folders from the config's directory (a project inside a `training` folder is not retraining SQL)", async () => {
+    const p = makeProject({
+      "training/proj/warden.config.yaml": "policies: [policy.warden]\n",
+      "training/proj/policy.warden": ["sql", "retraining"].map((t) => `rule seen-${t} {\n  title "Type"\n  on ${t}\n  when statement.kind == "select"\n  info "${t}"\n}\n`).join("\n").replace(/^/, "policy test.roots\n\n"),
+      "training/proj/queries/q.sql": "SELECT 1;\n",
+    });
+    const r = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: path.join(p.dir, "training/proj"), env: p.env });
+    expect(json(r.stdout).findings.map((f) => [f.file, f.message])).toEqual([["queries/q.sql", "sql"]]);
+  });
+
+  it("types dbt models when the run starts inside models/", async () => {
+    const p = makeProject({
+      "dbt_project.yml": "name: shop\nmodel-paths: [models]\n",
+      "models/stg.sql": "select id from {{ source('app', 'users') }}\n",
+      "models/marts/m.sql": "select id from {{ ref('stg') }}\n",
+    });
+    const r = await runWarden(["check", "--format", "json", "--no-cache", "--fail-on", "never"], { cwd: path.join(p.dir, "models"), env: p.env });
+    const out = json(r.stdout);
+    expect(out.findings.filter((f) => f.rule === "parse-error")).toEqual([]);
+    expect(out.summary.files).toBe(2);
+    const facts = await runWarden(["facts", "stg.sql", "--compact"], { cwd: path.join(p.dir, "models"), env: p.env });
+    expect(JSON.parse(facts.stdout).file.type).toBe("dbt_model");
+  });
+});
+
 describe("standard input", () => {
   it("checks SQL from `-` as the file --stdin-filename names, in its project's context", async () => {
     const p = gateProject();
@@ -517,7 +543,7 @@ describe("standard input", () => {
     const latin1 = Buffer.from("SELECT 'caf\xe9';\n", "latin1");
     const bad = await runWarden(["check", "-", "--stdin-filename", "sql/latin1.sql", "--no-cache"], { cwd: p.dir, env: p.env, input: latin1 });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("sql/latin1.sql:1:12: error: cannot read file: it is not UTF-8 text: byte 0xe9 is not valid UTF-8 here");
+    expect(bad.stderr).toContain("sql/latin1.sql:1:12: error: cannot read standard input: it is not UTF-8 text: byte 0xe9 is not valid UTF-8 here");
     const mixed = await runWarden(["check", "-", "sql/cleanup.sql"], { cwd: p.dir, env: p.env, input: "SELECT 1;" });
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain("error: `-` (standard input) cannot be combined with other paths");
@@ -527,5 +553,31 @@ describe("standard input", () => {
     const empty = await runWarden(["check", "-", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env, input: "" });
     expect(empty.code).toBe(0);
     expect(json(empty.stdout).summary.files).toBe(1);
+    const since = await runWarden(["check", "-", "--changed-since", "HEAD"], { cwd: p.dir, env: p.env, input: "SELECT 1;" });
+    expect(since.code).toBe(2);
+    expect(since.stderr).toContain("`--changed-since` selects files from git; standard input is one given text");
+    for (const name of ["", "migrations"]) {
+      const dir = await runWarden(["check", "-", "--stdin-filename", name], { cwd: p.dir, env: p.env, input: "SELECT 1;" });
+      expect(dir.code).toBe(2);
+      expect(dir.stderr).toContain(`the file standard input stands for must be a file, but \`${name || "."}\` is a directory`);
+    }
+    expect((await runWarden(["facts", "-", "--stdin-filename", "migrations"], { cwd: p.dir, env: p.env, input: "SELECT 1;" })).code).toBe(2);
+    const twice = await runWarden(["facts", "-", "stdin.sql"], { cwd: p.dir, env: p.env, input: "SELECT 1;" });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("`stdin.sql` is named as a file and as what standard input stands for");
+  });
+
+  it("is selected like a named file: `exclude` applies, and the nearest config is found even under `[brackets]`", async () => {
+    const p = makeProject({
+      "warden.config.yaml": "policies: [policy/gate.warden]\nexclude: ['**/legacy/**']\n",
+      "policy/gate.warden": GATE_POLICY,
+      "[team]/warden.config.yaml": "policies: [../policy/gate.warden]\nrules:\n  no-drop: off\n",
+    });
+    const excluded = await runWarden(["check", "-", "--stdin-filename", "migrations/legacy/V0.sql", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env, input: "DROP TABLE t;\n" });
+    expect(excluded.code).toBe(0);
+    expect(json(excluded.stdout).summary.files).toBe(0);
+    const team = await runWarden(["check", "-", "--stdin-filename", "migrations/V1.sql", "--format", "json", "--no-cache"], { cwd: path.join(p.dir, "[team]"), env: p.env, input: "DROP TABLE t;\n" });
+    expect(team.code).toBe(0);
+    expect(json(team.stdout).findings).toEqual([]); // the nearest config turned no-drop off
   });
 });

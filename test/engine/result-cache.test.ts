@@ -134,7 +134,9 @@ rule add-required-column {
       const truncated = await agree({ cwd: p.dir, cacheDir });
       expect(truncated.cache!.resumedAfter).toBe(0);
       expect(truncated.findings.some((f) => f.file === "migrations/004_newer.sql")).toBe(true);
-      for (const broken of ["{ not json", '{"format":1,"files":null}', '{"format":1,"files":[]}', "[]"]) {
+      const entries = JSON.parse(readFileSync(cacheIndex(cacheDir), "utf8")) as { format: number; files: Record<string, { findings: unknown[] }> };
+      const badEntries = { format: entries.format, files: Object.fromEntries(Object.keys(entries.files).map((k, i) => [k, i % 2 ? { findings: [{ rule: "x" }], suppressed: 0, statements: 1 } : { findings: [[null, null, null]], suppressed: 0, statements: 1 }])) };
+      for (const broken of ["{ not json", '{"format":2,"files":null}', '{"format":2,"files":[]}', "[]", JSON.stringify(badEntries)]) {
         writeFileSync(cacheIndex(cacheDir), broken);
         const third = await agree({ cwd: p.dir, cacheDir });
         expect(third.cache!.known).toBe(0);

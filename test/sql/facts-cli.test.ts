@@ -50,7 +50,7 @@ describe("warden facts", () => {
     expect(twice.code).toBe(2);
     const latin1 = await runWarden(["facts", "-"], { cwd: dir, input: Buffer.from("SELECT 'caf\xe9';", "latin1") });
     expect(latin1.code).toBe(2);
-    expect(latin1.stderr).toContain("stdin.sql:1:12: error: cannot read file: it is not UTF-8 text");
+    expect(latin1.stderr).toContain("stdin.sql:1:12: error: cannot read standard input: it is not UTF-8 text");
   });
 
   it("honours --type and --compact", async () => {

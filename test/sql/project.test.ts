@@ -2,7 +2,7 @@
 // actions, catalog replay order and file types.
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareMigrations, extractProject, extractStatementFacts, fileTypeOf, initSqlParser } from "../../src/sql/index.js";
-import { typingPath } from "../../src/sql/files.js";
+import { typingPath, typingRoot } from "../../src/sql/files.js";
 
 beforeAll(async () => {
   await initSqlParser();
@@ -213,18 +213,36 @@ describe("file types", () => {
     expect(fileTypeOf("db/migrations/V1__x.sql", { globs: { sql: ["db/**"] } })).toBe("sql");
     expect(fileTypeOf("models/a.sql", { dbtModelPaths: ["models"] })).toBe("dbt_model");
   });
-  it("reads folder names from the whole path in the repository, not from where the run started", () => {
-    // `cd db/migrations && warden check`: the relative path has no folders left
-    const folderPath = typingPath("/repo/db/migrations/V1__x.sql", "/repo");
+  it("reads folder names from the project root, not from where the run started", () => {
+    // `cd db/migrations && warden check` in a repository: the relative path has no folders left
+    const inRepo = typingRoot({ repoRoot: "/repo", cwd: "/repo/db/migrations" });
+    expect(inRepo).toBe("/repo");
+    const folderPath = typingPath("/repo/db/migrations/V1__x.sql", inRepo)!;
     expect(folderPath).toBe("db/migrations/V1__x.sql");
     expect(fileTypeOf("V1__x.sql", { folderPath })).toBe("migration");
     expect(fileTypeOf("V1__x.sql")).toBe("sql");
-    // outside any repository the absolute path is read; globs still match the relative path
-    expect(typingPath("/srv/app/training/q.sql", undefined)).toBe("/srv/app/training/q.sql");
-    expect(fileTypeOf("q.sql", { folderPath: "/srv/app/training/q.sql" })).toBe("retraining");
-    expect(fileTypeOf("q.sql", { folderPath: "/srv/app/training/q.sql", globs: { sql: ["q.sql"] } })).toBe("sql");
-    // a file outside the repository is read by its absolute path
-    expect(typingPath("/elsewhere/migrations/a.sql", "/repo")).toBe("/elsewhere/migrations/a.sql");
+    // a config defines the project: folders above it do not count (apps/training/ is no training folder)
+    const cfg = typingRoot({ configDir: "/repo/apps/training", repoRoot: "/repo", cwd: "/repo/apps/training" });
+    expect(fileTypeOf("sql/report.sql", { folderPath: typingPath("/repo/apps/training/sql/report.sql", cfg)! })).toBe("sql");
+    // neither: the working directory's own name counts, nothing above it
+    const loose = typingRoot({ cwd: "/srv/training/proj" });
+    expect(fileTypeOf("queries/q.sql", { folderPath: typingPath("/srv/training/proj/queries/q.sql", loose)! })).toBe("sql");
+    expect(fileTypeOf("V1.sql", { folderPath: typingPath("/tmp/x/migrations/V1.sql", typingRoot({ cwd: "/tmp/x/migrations" }))! })).toBe("migration");
+    // outside the root: the relative path is read; globs always match the relative path
+    expect(typingPath("/elsewhere/migrations/a.sql", "/repo")).toBeUndefined();
+    expect(fileTypeOf("q.sql", { folderPath: "training/q.sql", globs: { sql: ["q.sql"] } })).toBe("sql");
+  });
+  it("matches dbt model paths that are the base directory or above it", () => {
+    // run from inside models/: dbt_project.yml's model path is "" or ".." from there
+    expect(fileTypeOf("m.sql", { dbtModelPaths: [""] })).toBe("dbt_model");
+    expect(fileTypeOf("marts/n.sql", { dbtModelPaths: [".."] })).toBe("dbt_model");
+    expect(fileTypeOf("../other/x.sql", { dbtModelPaths: [""] })).toBe("sql");
+    expect(fileTypeOf("seeds/x.sql", { dbtModelPaths: ["models"] })).toBe("sql");
+  });
+  it("types Jinja under a models/ folder as a dbt model, unless dbt_model globs are configured", () => {
+    expect(fileTypeOf("models/a.sql", { text: "select * from {{ ref('b') }}" })).toBe("dbt_model");
+    expect(fileTypeOf("models/a.sql", { text: "select 1" })).toBe("sql");
+    expect(fileTypeOf("models/a.sql", { text: "select {{ x }}", globs: { dbt_model: ["dbt/**"] } })).toBe("sql");
   });
 });
 

@@ -10,8 +10,8 @@ import { checkError } from "../../engine/errors.js";
 import { readFileSync } from "node:fs";
 import { decodeText, readTextFile } from "../../engine/read-text.js";
 import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
-import { typingPath } from "../../sql/files.js";
-import { findRepoRoot } from "../../engine/discover.js";
+import { typingPath, typingRoot } from "../../sql/files.js";
+import { findRepoRoot, isDirectory } from "../../engine/discover.js";
 
 const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
 
@@ -65,6 +65,8 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       // standard input stands for this file: its path gives the type, the project and the config
       const stdinPath = opts.stdinFilename ?? "stdin.sql";
       const fromStdin = files.includes("-") ? path.resolve(cwd, stdinPath) : undefined;
+      if (fromStdin && (stdinPath === "" || isDirectory(fromStdin))) return usage(`the file standard input stands for must be a file, but \`${stdinPath || "."}\` is a directory`, "name a file, e.g. `--stdin-filename db/migrations/V9__add_tier.sql`");
+      if (fromStdin && files.some((f) => f !== "-" && path.resolve(cwd, f) === fromStdin)) return usage(`\`${stdinPath}\` is named as a file and as what standard input stands for`, "name it once: as a file, or as `-` with `--stdin-filename`");
       files = files.map((f) => (f === "-" ? stdinPath : f));
       let config: { files?: Partial<Record<FileType, string[]>>; classifications?: Record<string, string[]>; masking_functions?: string[]; placeholders?: Record<string, string>; pg_version?: number } = {};
       let baseDir = cwd;
@@ -97,7 +99,8 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
         const r = abs === fromStdin ? readStdin() : readTextFile(abs);
         if (!("text" in r)) {
           const at = r.line !== undefined ? { file: f, line: r.line, column: r.column ?? 1 } : {};
-          process.stderr.write(checkError("read", r.line !== undefined ? `cannot read file: ${r.reason}` : `cannot read \`${f}\`: ${r.reason}`, at, r.help).rendered + "\n");
+          const what = abs === fromStdin ? "standard input" : "file";
+          process.stderr.write(checkError("read", r.line !== undefined ? `cannot read ${what}: ${r.reason}` : `cannot read \`${f}\`: ${r.reason}`, at, r.help).rendered + "\n");
           setExit(2);
           return;
         }
@@ -106,7 +109,11 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       }
       const modelPaths = await dbtModelPaths(wanted.map((w) => ({ absPath: w.absPath! })), baseDir);
       const repoRoot = findRepoRoot(baseDir);
-      for (const w of wanted) w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths, folderPath: typingPath(w.absPath!, repoRoot) });
+      const typeRoot = typingRoot({ ...(configPath ? { configDir: baseDir } : {}), ...(repoRoot ? { repoRoot } : {}), cwd });
+      for (const w of wanted) {
+        const folderPath = typingPath(w.absPath!, typeRoot);
+        w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: w.text, ...(folderPath ? { folderPath } : {}) });
+      }
       // context files: earlier migrations of the same folders and the other models of the dbt projects
       const all = new Map(wanted.map((w) => [w.absPath!, w]));
       const context: ProjectFile[] = [];
