@@ -8,19 +8,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runCheck } from "../../src/engine/check.js";
 import type { CheckResult } from "../../src/engine/types.js";
+import { requiredColumnRule } from "../helpers/check-project.js";
 
 const POLICY = `policy test.cacheprop
 
 classify pii: "*.email"
 
-rule required-on-existing {
-  title "Required column on an existing table"
-  on migration
-  for a in statement.actions
-  when a.kind == "add_column" and a.not_null and not a.has_default and statement.targets[0].existed_before
-  deny "adds required column {a.column} to {statement.targets[0].name}"
-}
-
+${requiredColumnRule("required-on-existing", "adds required column {a.column} to {statement.targets[0].name}")}
 rule drop {
   title "Dropping tables"
   on migration, sql

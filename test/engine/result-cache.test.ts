@@ -7,7 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCheck } from "../../src/engine/check.js";
 import type { CheckOptions, CheckResult } from "../../src/engine/types.js";
-import { gateProject, makeProject } from "../helpers/check-project.js";
+import { gateProject, makeProject, requiredColumnRule } from "../helpers/check-project.js";
 import { REPO_ROOT, runWarden } from "../helpers/run.js";
 
 const newCacheDir = () => mkdtempSync(path.join(tmpdir(), "warden-results-"));
@@ -67,15 +67,7 @@ describe("result cache", () => {
   it("replays only a new migration, from the catalog saved after the earlier ones", async () => {
     // 003 adds a NOT NULL column without a default: only a table that existed before matters,
     // so the finding depends on the catalog that 001 built
-    const policy = `policy test.cat
-rule add-required-column {
-  title "Required column on an existing table"
-  on migration
-  for a in statement.actions
-  when a.kind == "add_column" and a.not_null and not a.has_default and statement.targets[0].existed_before
-  deny "adds required column {a.column}"
-}
-`;
+    const policy = `policy test.cat\n${requiredColumnRule("add-required-column", "adds required column {a.column}")}`;
     const p = makeProject({
       "warden.config.yaml": "policies: [policy/cat.warden]\nclassifications:\n  pii: ['*.email']\n",
       "policy/cat.warden": policy,

@@ -61,3 +61,18 @@ export function gateProject(extra: Record<string, string> = {}, config = "polici
     ...extra,
   });
 }
+
+/**
+ * A rule whose finding depends on the catalog: a NOT NULL column without a default added to
+ * a table that existed before the migration (so replay order and cached catalogs matter).
+ */
+export function requiredColumnRule(id: string, message: string): string {
+  return `rule ${id} {
+  title "Required column on an existing table"
+  on migration
+  for a in statement.actions
+  when a.kind == "add_column" and a.not_null and not a.has_default and statement.targets[0].existed_before
+  deny "${message}"
+}
+`;
+}
