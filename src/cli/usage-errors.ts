@@ -20,14 +20,21 @@ function suggestion(tail: string | undefined): string | undefined {
 }
 
 /**
+ * A usage error in Warden's style: the message, its help lines, then where to find usage
+ * (`warden COMMAND --help`). Ends with a newline.
+ */
+export function usageMessage(command: string | undefined, message: string, ...help: (string | undefined)[]): string {
+  const usage = `run \`warden${command ? ` ${command}` : ""} --help\` for usage`;
+  return [`error: ${message}`, ...[...help, usage].filter((h): h is string => h !== undefined).map((h) => `  = help: ${h}`)].join("\n") + "\n";
+}
+
+/**
  * One commander error (its message, without the trailing newline) in Warden's style.
  * `command` is the subcommand the error came from, for the usage pointer.
  */
 export function restyleUsageError(raw: string, command?: string): string {
   const text = raw.replace(/\n+$/, "");
-  const usage = `run \`warden${command ? ` ${command}` : ""} --help\` for usage`;
-  const out = (message: string, ...help: (string | undefined)[]) =>
-    [`error: ${message}`, ...[...help, usage].filter((h): h is string => h !== undefined).map((h) => `  = help: ${h}`)].join("\n") + "\n";
+  const out = (message: string, ...help: (string | undefined)[]) => usageMessage(command, message, ...help);
   let m: RegExpExecArray | null;
   if ((m = /^error: unknown option '([^']*)'(\n[\s\S]*)?$/.exec(text))) return out(`unknown option \`${m[1]}\``, suggestion(m[2]));
   if ((m = /^error: unknown command '([^']*)'(\n[\s\S]*)?$/.exec(text))) return out(`unknown command \`${m[1]}\``, suggestion(m[2]));

@@ -9,11 +9,11 @@ import { readBundle } from "../compiler/bundle/read-bundle.js";
 import type { BundleEvaluator } from "./bundle-evaluator.js";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
-import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, isDirectory, toPosix } from "./discover.js";
+import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "./discover.js";
 import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
-import { decodeText, readTextFile } from "./read-text.js";
+import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
@@ -96,8 +96,9 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   if (opts.stdin && opts.changedSince !== undefined) {
     return empty({ baseDir: cwd, errors: [checkError("usage", "`--changed-since` selects files from git; standard input is one given text", undefined, "leave out `--changed-since` when checking standard input")] });
   }
-  if (stdinPath && (opts.stdin!.path === "" || isDirectory(stdinPath))) {
-    return empty({ baseDir: cwd, errors: [checkError("usage", `the file standard input stands for must be a file, but \`${opts.stdin!.path || "."}\` is a directory`, undefined, "name a file, e.g. `--stdin-filename db/migrations/V9__add_tier.sql`")] });
+  const stdinProblem = stdinPath ? stdinTargetProblem(opts.stdin!.path ?? "stdin.sql", stdinPath) : undefined;
+  if (stdinProblem) {
+    return empty({ baseDir: cwd, errors: [checkError("usage", stdinProblem.message, undefined, stdinProblem.help)] });
   }
 
   // 1. configuration: errors here stop the run (exit 2) before anything is evaluated
@@ -170,7 +171,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const files: { relPath: string; absPath: string; text: string; changed?: boolean }[] = [];
   for (const f of discovered) {
     const stdin = opts.stdin && f.absPath === stdinPath && f.changed !== false ? opts.stdin.content : undefined;
-    const r = stdin === undefined ? readTextFile(f.absPath) : typeof stdin === "string" ? { text: stdin.charCodeAt(0) === 0xfeff ? stdin.slice(1) : stdin } : decodeText(Buffer.from(stdin.buffer, stdin.byteOffset, stdin.byteLength));
+    const r = stdin === undefined ? readTextFile(f.absPath) : decodeText(stdin);
     if ("text" in r) files.push({ ...f, text: r.text });
     // a context-only file is not reported on, so it cannot fail the run either
     else if (f.changed !== false) {
@@ -185,10 +186,12 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   let wasm: Uint8Array;
   let bundleData: Record<string, JsonValue>;
   let manifest: unknown;
+  // a bundle that cannot be read or loaded stops the run (exit 2), naming where it came from
+  const policyError = (err: unknown) => empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${origin}): ${err instanceof Error ? err.message : String(err)}`)] });
   try {
     ({ wasm, bundleData, manifest } = await bundleRead);
   } catch (err) {
-    return empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${origin}): ${err instanceof Error ? err.message : String(err)}`)] });
+    return policyError(err);
   }
   const catalogue = catalogueOf(manifest);
   const rules = new Map<string, RuleInfo>();
@@ -224,8 +227,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const modelPaths = await dbtModelPaths(files, baseDir);
   const typeRoot = typingRoot({ ...(loaded ? { configDir: baseDir } : {}), ...(repoRoot ? { repoRoot } : {}), cwd });
   const inputs = files.map((f) => {
-    const folderPath = typingPath(f.absPath, typeRoot);
-    const type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: f.text, ...(folderPath ? { folderPath } : {}) });
+    const type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: f.text, folderPath: typingPath(f.absPath, typeRoot) });
     return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false };
   });
   const checkedIdx = inputs.flatMap((f, i) => (f.checked ? [i] : []));
@@ -243,7 +245,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   let migrationIdx: number[] = [];
   let resume: { catalog: Uint8Array; skip: number } | undefined;
   if (cache) {
-    ({ keys, migrations: migrationIdx } = fileKeys(inputs, cacheSeed({ build: build!, bundle: policy.bundle.bytes, data, extract: extractOptions })));
+    ({ keys, migrations: migrationIdx } = await fileKeys(inputs, cacheSeed({ build: build!, bundle: policy.bundle.bytes, data, extract: extractOptions })));
     for (const i of checkedIdx) {
       const hit = cache.get(keys[i]!, inputs[i]!.path, ruleDefaults);
       if (hit) hits.set(i, hit);
@@ -269,7 +271,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     try {
       evaluator = await loadEvaluator();
     } catch (err) {
-      return empty({ ...base, errors: [checkError("policy", `cannot load the policy bundle (${origin}): ${err instanceof Error ? err.message : String(err)}`)] });
+      return policyError(err);
     }
     const sql = await loadSql();
     mark("policy+parser (waited)");

@@ -3,6 +3,7 @@
 import { isUtf8 } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { fsReason } from "./errors.js";
+import { isDirectory } from "./discover.js";
 
 export type TextRead = { text: string } | { reason: string; line?: number; column?: number; help?: string };
 
@@ -19,8 +20,13 @@ export function readTextFile(absPath: string): TextRead {
   return decodeText(buf);
 }
 
-/** SQL text from bytes (a file's, or standard input's), with the checks `readTextFile` makes. */
-export function decodeText(buf: Buffer): TextRead {
+/**
+ * SQL text from bytes (a file's, or standard input's) with the checks `readTextFile` makes,
+ * or from a string (given text: only a leading byte-order mark is dropped).
+ */
+export function decodeText(content: string | Uint8Array): TextRead {
+  if (typeof content === "string") return { text: dropBom(content) };
+  const buf = Buffer.isBuffer(content) ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   const nul = buf.subarray(0, BINARY_PROBE).indexOf(0);
   if (nul >= 0) return { reason: "it is a binary file, not SQL text (it contains NUL bytes)", ...positionOf(buf, nul) };
   // the native check answers for valid files; the byte scan only finds where a bad one goes wrong
@@ -32,8 +38,18 @@ export function decodeText(buf: Buffer): TextRead {
       help: "save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)",
     };
   }
-  const text = buf.toString("utf8");
-  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+  return { text: dropBom(buf.toString("utf8")) };
+}
+
+const dropBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/**
+ * What is wrong with `name` as the file standard input stands for (`--stdin-filename`),
+ * resolved to `abs`: it must name a file, not a directory. Undefined when it is fine.
+ */
+export function stdinTargetProblem(name: string, abs: string): { message: string; help: string } | undefined {
+  if (name !== "" && !isDirectory(abs)) return undefined;
+  return { message: `the file standard input stands for must be a file, but \`${name || "."}\` is a directory`, help: "name a file, e.g. `--stdin-filename db/migrations/V9__add_tier.sql`" };
 }
 
 /** 1-based line and UTF-16 column of byte `offset`, counting the valid text before it. */

@@ -12,7 +12,7 @@
 // agrees (the usual case: a new migration at the end), the catalog saved then is restored
 // and only the migrations after it are replayed; files that hit are not evaluated again.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FileType } from "../sql/facts.js";
 import { migrationOrder } from "../sql/files.js";
@@ -81,7 +81,7 @@ const sha1 = () => createHash("sha1");
  * Keys of every input. `seed` covers what applies to all files (build, policy, data,
  * extraction options). Inputs must be given in the same order as to `extractProject`.
  */
-export function fileKeys(inputs: readonly CacheInput[], seed: string): FileKeys {
+export async function fileKeys(inputs: readonly CacheInput[], seed: string): Promise<FileKeys> {
   const keys: string[] = new Array(inputs.length);
   const migrations = migrationOrder(inputs);
   let chain = seed;
@@ -98,7 +98,7 @@ export function fileKeys(inputs: readonly CacheInput[], seed: string): FileKeys 
     rest.update("\0").update(f.type).update("\0").update(f.path).update("\0").update(f.text);
   }
   if (!any) return { keys, migrations };
-  rest.update(dbtDigest(inputs));
+  rest.update(await dbtDigest(inputs));
   const restKey = rest.digest("hex");
   inputs.forEach((f, i) => {
     if (f.type !== "migration") keys[i] = sha1().update(restKey).update("\0").update(f.path).digest("hex");
@@ -111,7 +111,7 @@ export function fileKeys(inputs: readonly CacheInput[], seed: string): FileKeys 
  * path and content: rendering reads them from disk, not from the inputs. (Not by size and
  * modification time: an edit that keeps both, e.g. a copy with `cp -p`, would go unseen.)
  */
-function dbtDigest(inputs: readonly CacheInput[]): string {
+async function dbtDigest(inputs: readonly CacheInput[]): Promise<string> {
   const roots = new Set<string>();
   const projectOf = dbtProjectFinder();
   for (const f of inputs) {
@@ -123,7 +123,7 @@ function dbtDigest(inputs: readonly CacheInput[]): string {
   const h = sha1();
   for (const root of [...roots].sort()) {
     h.update("\0root\0").update(root);
-    const files = projectFiles(root);
+    const files = await projectFiles(root);
     for (const rel of files) {
       h.update(`\0${rel}\0`);
       try {
@@ -136,35 +136,16 @@ function dbtDigest(inputs: readonly CacheInput[]): string {
   return h.digest("hex");
 }
 
-const PROJECT_FILE = /\.(ya?ml|sql|json)$/;
-
 /**
  * A dbt project's own files that rendering may read: YAML, SQL (macros) and JSON, outside
  * node_modules, .git, logs and target/ (but target/manifest.json), `/`-separated, sorted.
+ * The glob library loads only here, when a run has dbt models.
  */
-function projectFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string, rel: string) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (e.name === "node_modules" || e.name === ".git" || (!rel && e.name === "logs")) continue;
-        if (!rel && e.name === "target") {
-          if (existsFile(path.join(dir, e.name, "manifest.json"))) out.push("target/manifest.json");
-          continue;
-        }
-        walk(path.join(dir, e.name), r);
-      } else if (PROJECT_FILE.test(e.name)) out.push(r);
-    }
-  };
-  walk(root, "");
-  return out.sort();
+async function projectFiles(root: string): Promise<string[]> {
+  const { globSync } = await import("tinyglobby");
+  const files = globSync(["**/*.{yml,yaml,sql,json}"], { cwd: root, ignore: ["**/node_modules/**", "**/.git/**", "logs/**", "target/**"] });
+  if (existsSync(path.join(root, "target/manifest.json"))) files.push("target/manifest.json");
+  return files.sort();
 }
 
 function modelsParent(absPath: string): string {
@@ -173,13 +154,6 @@ function modelsParent(absPath: string): string {
   return m > 0 ? parts.slice(0, m).join(path.sep) : path.dirname(absPath);
 }
 
-function existsFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The seed of every key: this build of Warden on this Node.js (the saved catalog is v8

@@ -15,7 +15,7 @@ export const DEFAULT_MASKING = ["md5", "sha224", "sha256", "sha384", "sha512", "
  * `relPath`. With `text`, a file under a `models/` folder whose SQL holds Jinja is a dbt
  * model even without a dbt_project.yml (a models folder copied on its own).
  */
-export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileType, string[]>>; dbtModelPaths?: string[]; folderPath?: string; text?: string } = {}): FileType {
+export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileType, string[]>>; dbtModelPaths?: string[]; folderPath?: string | undefined; text?: string } = {}): FileType {
   const p = relPath.replace(/\\/g, "/").replace(/^\.\//, "");
   for (const type of ["migration", "dbt_model", "retraining", "sql"] as FileType[]) {
     const globs = opts.globs?.[type];

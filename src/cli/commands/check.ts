@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { RegisterCommand } from "./index.js";
+import { usageMessage } from "../usage-errors.js";
 
 const FORMATS = ["pretty", "json", "sarif", "github", "junit", "gitlab", "markdown"] as const;
 const FAIL_ON = ["error", "warning", "info", "never"] as const;
@@ -138,7 +139,7 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
 
 /** A usage error in the diagnostic style; exit code 2. */
 function usageError(message: string, help?: string): number {
-  process.stderr.write(`error: ${message}\n${help ? `  = help: ${help}\n` : ""}  = help: run \`warden check --help\` for usage\n`);
+  process.stderr.write(usageMessage("check", message, help));
   return 2;
 }
 

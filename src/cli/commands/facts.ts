@@ -4,14 +4,15 @@ import path from "node:path";
 import { Option } from "commander";
 import { globSync } from "tinyglobby";
 import type { RegisterCommand } from "./index.js";
+import { usageMessage } from "../usage-errors.js";
 import { findConfig, loadConfig } from "../../engine/config.js";
 import { dbtModelPaths } from "../../engine/dbt-paths.js";
 import { checkError } from "../../engine/errors.js";
 import { readFileSync } from "node:fs";
-import { decodeText, readTextFile } from "../../engine/read-text.js";
+import { decodeText, readTextFile, stdinTargetProblem } from "../../engine/read-text.js";
 import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
 import { typingPath, typingRoot } from "../../sql/files.js";
-import { findRepoRoot, isDirectory } from "../../engine/discover.js";
+import { findRepoRoot } from "../../engine/discover.js";
 
 const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
 
@@ -57,7 +58,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
     .action(async (files: string[], opts: { type?: FileType; config?: string | false; compact?: boolean; policy?: string[]; stdinFilename?: string }) => {
       const cwd = process.cwd();
       const usage = (message: string, help: string) => {
-        process.stderr.write(`error: ${message}\n  = help: ${help}\n  = help: run \`warden facts --help\` for usage\n`);
+        process.stderr.write(usageMessage("facts", message, help));
         setExit(2);
       };
       if (files.filter((f) => f === "-").length > 1) return usage("`-` (standard input) is named more than once", "name it once");
@@ -65,7 +66,8 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       // standard input stands for this file: its path gives the type, the project and the config
       const stdinPath = opts.stdinFilename ?? "stdin.sql";
       const fromStdin = files.includes("-") ? path.resolve(cwd, stdinPath) : undefined;
-      if (fromStdin && (stdinPath === "" || isDirectory(fromStdin))) return usage(`the file standard input stands for must be a file, but \`${stdinPath || "."}\` is a directory`, "name a file, e.g. `--stdin-filename db/migrations/V9__add_tier.sql`");
+      const stdinProblem = fromStdin ? stdinTargetProblem(stdinPath, fromStdin) : undefined;
+      if (stdinProblem) return usage(stdinProblem.message, stdinProblem.help);
       if (fromStdin && files.some((f) => f !== "-" && path.resolve(cwd, f) === fromStdin)) return usage(`\`${stdinPath}\` is named as a file and as what standard input stands for`, "name it once: as a file, or as `-` with `--stdin-filename`");
       files = files.map((f) => (f === "-" ? stdinPath : f));
       let config: { files?: Partial<Record<FileType, string[]>>; classifications?: Record<string, string[]>; masking_functions?: string[]; placeholders?: Record<string, string>; pg_version?: number } = {};
@@ -111,8 +113,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       const repoRoot = findRepoRoot(baseDir);
       const typeRoot = typingRoot({ ...(configPath ? { configDir: baseDir } : {}), ...(repoRoot ? { repoRoot } : {}), cwd });
       for (const w of wanted) {
-        const folderPath = typingPath(w.absPath!, typeRoot);
-        w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: w.text, ...(folderPath ? { folderPath } : {}) });
+        w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: w.text, folderPath: typingPath(w.absPath!, typeRoot) });
       }
       // context files: earlier migrations of the same folders and the other models of the dbt projects
       const all = new Map(wanted.map((w) => [w.absPath!, w]));
