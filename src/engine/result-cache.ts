@@ -120,11 +120,14 @@ async function dbtDigest(inputs: readonly CacheInput[]): Promise<string> {
     // a models/ folder without dbt_project.yml: the folder above models/ is the project
     roots.add(project ? path.dirname(project) : modelsParent(f.absPath));
   }
+  // the inputs themselves are in the key already, with the text that was read
+  const read = new Set(inputs.map((f) => f.absPath));
   const h = sha1();
   for (const root of [...roots].sort()) {
     h.update("\0root\0").update(root);
     const files = await projectFiles(root);
     for (const rel of files) {
+      if (read.has(path.join(root, rel))) continue;
       h.update(`\0${rel}\0`);
       try {
         h.update(readFileSync(path.join(root, rel)));
