@@ -99,6 +99,13 @@ console.log(`\nhead to head on the ${comparable.length} files without psql place
 const wardenTime = measure("warden", process.execPath, warden(comparable), wardenCheck("warden"));
 const cachedTime = measure("warden, unchanged re-run answered by its result cache", process.execPath, warden(comparable, ["--cache-dir", cacheDir]), wardenCheck("warden (cached)"));
 rmSync(cacheDir, { recursive: true, force: true });
+// the parser alone (node start-up, libpg-query's wasm, one parse per file): a floor for any
+// design on this parser, whatever the facts, the policy and the threads cost
+const floorTime = measure("parser floor (node + libpg-query parse only, no facts or policy)", process.execPath, [path.join(root, "bench/parse-floor.mjs"), ...comparable], (r) => {
+  if (r.status !== 0) throw new Error(`parse-floor exited with ${r.status}: ${r.stderr}`);
+  const s = JSON.parse(r.stdout);
+  console.log(`parser floor: ${s.files} files, ${s.statements} statements in files that parse whole (${s.failed} files stop at an error)`);
+});
 
 function squawkBin() {
   const cache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "warden-bench", "squawk-2.66.0");
@@ -129,3 +136,4 @@ const squawk = measure("squawk", bin, ["--reporter", "json", ...comparable], (r)
 });
 console.log(`ratio warden/squawk: ${(wardenTime / squawk).toFixed(2)}x (target: <= 1.00)`);
 console.log(`ratio warden (unchanged re-run, result cache)/squawk: ${(cachedTime / squawk).toFixed(2)}x`);
+console.log(`ratio parser floor/squawk: ${(floorTime / squawk).toFixed(2)}x (the parse alone; a cold warden run is ${(wardenTime / floorTime).toFixed(2)}x the floor)`);
