@@ -18,7 +18,7 @@ import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
 import { dbtModelPaths } from "./dbt-paths.js";
-import { DEFAULT_MASKING, fileTypeOf, typingPath, typingRoot } from "../sql/files.js";
+import { DEFAULT_MASKING, fileTypeOf, migrationSet, typingPath, typingRoot } from "../sql/files.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
 import { BUILD_ID } from "../version.js";
 
@@ -227,8 +227,11 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const modelPaths = await dbtModelPaths(files, baseDir);
   const typeRoot = typingRoot({ ...(loaded ? { configDir: baseDir } : {}), ...(repoRoot ? { repoRoot } : {}), cwd });
   const inputs = files.map((f) => {
-    const type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: f.text, folderPath: typingPath(f.absPath, typeRoot) });
-    return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false };
+    const folderPath = typingPath(f.absPath, typeRoot);
+    const type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: f.text, folderPath });
+    // each migrations folder replays into a catalog of its own (see migrationSet)
+    const set = type === "migration" ? migrationSet(f.absPath, folderPath ?? f.relPath) : undefined;
+    return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false, ...(set !== undefined ? { set } : {}) };
   });
   const checkedIdx = inputs.flatMap((f, i) => (f.checked ? [i] : []));
   const extractOptions = {
@@ -238,26 +241,28 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     ...(config.pg_version !== undefined ? { pgVersion: config.pg_version } : {}),
   };
 
-  // 5. the cache: which checked files are known already, and where the replay can resume
+  // 5. the cache: which checked files are known already, and where each set's replay can resume
   const hits = new Map<number, CachedFile>();
   const ruleDefaults = (id: string) => rules.get(id);
   let keys: string[] = [];
-  let migrationIdx: number[] = [];
-  let resume: { catalog: Uint8Array; skip: number } | undefined;
+  const resume = new Map<string, { catalog: Uint8Array; skip: number }>();
   if (cache) {
-    ({ keys, migrations: migrationIdx } = await fileKeys(inputs, cacheSeed({ build: build!, bundle: policy.bundle.bytes, data, extract: extractOptions })));
+    const { keys: k, sets } = await fileKeys(inputs, cacheSeed({ build: build!, bundle: policy.bundle.bytes, data, extract: extractOptions }));
+    keys = k;
     for (const i of checkedIdx) {
       const hit = cache.get(keys[i]!, inputs[i]!.path, ruleDefaults);
       if (hit) hits.set(i, hit);
     }
-    const after = hits.size < checkedIdx.length ? cache.catalogAfter : undefined;
-    const k = after ? migrationIdx.findIndex((i) => keys[i] === after) + 1 : 0;
-    // the migrations before the resume point are not extracted: each checked one needs its entry
-    if (k > 0 && migrationIdx.slice(0, k).every((i) => !inputs[i]!.checked || hits.has(i))) {
-      const catalog = cache.readCatalog(after!);
-      if (catalog) resume = { catalog, skip: k };
+    for (const [set, idx] of hits.size < checkedIdx.length ? sets : []) {
+      let n = idx.length;
+      while (n > 0 && !cache.hasCatalog(keys[idx[n - 1]!]!)) n--;
+      // the migrations before the resume point are not extracted: each checked one needs its entry
+      if (n === 0 || !idx.slice(0, n).every((i) => !inputs[i]!.checked || hits.has(i))) continue;
+      const catalog = cache.readCatalog(keys[idx[n - 1]!]!);
+      if (catalog) resume.set(set, { catalog, skip: n });
     }
-    mark(`cache (${hits.size} of ${checkedIdx.length} files known${resume ? `, replay resumed after ${resume.skip} migrations` : ""})`);
+    const skipped = [...resume.values()].reduce((sum, r) => sum + r.skip, 0);
+    mark(`cache (${hits.size} of ${checkedIdx.length} files known${skipped ? `, replay resumed after ${skipped} migrations` : ""})`);
   }
 
   // 6. facts, then one evaluation per file not known from the cache. With a worker, each
@@ -265,6 +270,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   // overlaps fact extraction and little is left to evaluate when the facts are done.
   const documents: InputDocument[] = new Array(inputs.length);
   const raw = new Map<number, Finding[]>();
+  let resumedAfter = 0;
   const toEvaluate = checkedIdx.filter((i) => !hits.has(i));
   if (toEvaluate.length > 0) {
     let evaluator: BundleEvaluator;
@@ -290,12 +296,11 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
       results.catch(() => {}); // awaited below
       remote.push({ idx, results });
     };
-    const lastMigration = migrationIdx[migrationIdx.length - 1];
     const extracted = sql.extractProject(inputs, {
       rootDir: baseDir,
       ...extractOptions,
-      ...(resume ? { resume } : {}),
-      ...(cache && lastMigration !== undefined ? { onMigrationsDone: (snapshot: () => Uint8Array) => cache.setCatalog(keys[lastMigration]!, snapshot()) } : {}),
+      ...(resume.size ? { resume } : {}),
+      ...(cache ? { onSetDone: (_set: string, last: number, snapshot: () => Uint8Array) => cache.setCatalog(keys[last]!, snapshot()) } : {}),
       onDocument: (i, doc) => {
         documents[i] = doc;
         if (!worker || !wanted.has(i)) return;
@@ -304,8 +309,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
       },
     });
     send();
-    // a saved catalog that could not be restored: everything was replayed after all
-    if (resume && extracted.resumedAfter === 0) resume = undefined;
+    resumedAfter = extracted.resumedAfter; // less when a saved catalog could not be restored
     mark("facts");
     // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
     const evaluate = (i: number) => evaluator.findings(documents[i] as unknown as JsonValue);
@@ -387,7 +391,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     errors,
     exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,
     sources,
-    ...(cache ? { cache: { known: hits.size, resumedAfter: resume?.skip ?? 0 } } : {}),
+    ...(cache ? { cache: { known: hits.size, resumedAfter } } : {}),
   };
 }
 

@@ -1,21 +1,22 @@
 // Results of earlier runs, so that `warden check` does again only what changed.
 //
 // A file's findings depend on its own text and on everything replayed before it: the
-// catalog after the earlier migrations, the policy, the configuration. So each file gets a
-// key that covers exactly that: migrations chain their keys in replay order (an edit to one
-// migration changes the keys of every later one); other files (dbt models, plain and
-// retraining SQL) come after all migrations and each other, so their keys cover all of
-// those, plus the contents of the dbt projects' own files (YAML, macros, manifest).
+// catalog after the earlier migrations of its set, the policy, the configuration. So each
+// file gets a key that covers exactly that: the migrations of a set chain their keys in
+// replay order (an edit to one migration changes the keys of every later one in its set,
+// and of no other set's); other files (dbt models, plain and retraining SQL) come after the
+// migrations and each other, so their keys cover all of those, plus the contents of the
+// dbt projects' own files (YAML, macros, manifest).
 //
 // A run whose checked files all hit loads neither the SQL parser nor the policy's wasm.
-// Otherwise, when the previous run ended its migrations where this run's chain still
-// agrees (the usual case: a new migration at the end), the catalog saved then is restored
-// and only the migrations after it are replayed; files that hit are not evaluated again.
+// Otherwise, for each set whose chain still agrees with where a previous run ended it (the
+// usual case: a new migration at the end), the catalog saved then is restored and only the
+// migrations after it are replayed; files that hit are not evaluated again.
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FileType } from "../sql/facts.js";
-import { migrationOrder } from "../sql/files.js";
+import { migrationSets } from "../sql/files.js";
 import { dbtProjectFinder } from "./dbt-paths.js";
 import type { CheckFinding } from "./types.js";
 
@@ -55,24 +56,26 @@ export type RuleDefaults = (rule: string) => { help: string; doc: string } | und
 interface Stored {
   format: typeof FORMAT;
   files: Record<string, StoredFile>;
-  /** key of the migration after which `catalog` was taken */
-  catalogAfter?: string;
+  /** keys of the migrations after which the saved catalogs were taken (one per set) */
+  catalogsAfter?: string[];
 }
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 export interface CacheInput {
   path: string;
   absPath: string;
   type: FileType;
   text: string;
+  /** a migration's set (see `migrationSet`) */
+  set?: string;
 }
 
 export interface FileKeys {
   /** one key per input, in input order */
   keys: string[];
-  /** input indexes of the migrations, in replay order */
-  migrations: number[];
+  /** input indexes of the migrations by set, each in replay order (see `migrationSets`) */
+  sets: Map<string, number[]>;
 }
 
 const sha1 = () => createHash("sha1");
@@ -83,27 +86,30 @@ const sha1 = () => createHash("sha1");
  */
 export async function fileKeys(inputs: readonly CacheInput[], seed: string): Promise<FileKeys> {
   const keys: string[] = new Array(inputs.length);
-  const migrations = migrationOrder(inputs);
-  let chain = seed;
-  for (const i of migrations) {
-    const f = inputs[i]!;
-    chain = sha1().update(chain).update("\0m\0").update(f.path).update("\0").update(f.text).digest("hex");
-    keys[i] = chain;
+  const sets = migrationSets(inputs);
+  const rest = sha1().update(seed).update("\0rest");
+  for (const idx of sets.values()) {
+    let chain = seed;
+    for (const i of idx) {
+      const f = inputs[i]!;
+      chain = sha1().update(chain).update("\0m\0").update(f.path).update("\0").update(f.text).digest("hex");
+      keys[i] = chain;
+    }
+    rest.update("\0").update(chain);
   }
-  const rest = sha1().update(chain).update("\0rest");
   let any = false;
   for (const f of inputs) {
     if (f.type === "migration") continue;
     any = true;
     rest.update("\0").update(f.type).update("\0").update(f.path).update("\0").update(f.text);
   }
-  if (!any) return { keys, migrations };
+  if (!any) return { keys, sets };
   rest.update(await dbtDigest(inputs));
   const restKey = rest.digest("hex");
   inputs.forEach((f, i) => {
     if (f.type !== "migration") keys[i] = sha1().update(restKey).update("\0").update(f.path).digest("hex");
   });
-  return { keys, migrations };
+  return { keys, sets };
 }
 
 /**
@@ -170,7 +176,7 @@ export function cacheSeed(parts: { build: string; bundle: Uint8Array; data: unkn
 export class ResultCache {
   private readonly stored: Stored;
   private readonly next: Record<string, StoredFile> = {};
-  private catalog: { after: string; bytes: Uint8Array } | undefined;
+  private readonly catalogs: { after: string; bytes: Uint8Array }[] = [];
 
   private constructor(
     private readonly file: string,
@@ -222,29 +228,39 @@ export class ResultCache {
     this.next[key] = { findings, suppressed: entry.suppressed, statements: entry.statements };
   }
 
-  /** The migration key the saved catalog was taken after, if any. */
-  get catalogAfter(): string | undefined {
-    return this.stored.catalogAfter;
+  /** Whether a catalog was saved after the migration keyed `after`. */
+  hasCatalog(after: string): boolean {
+    return this.stored.catalogsAfter?.includes(after) ?? false;
   }
 
   /**
-   * The saved catalog (bytes of `Catalog#snapshot`) when it was taken after the migration
-   * keyed `after`; the file starts with that key, so a catalog and an index written by two
-   * runs at once are never paired wrongly.
+   * The catalog saved after the migration keyed `after` (bytes of `Catalog#snapshot`). The
+   * catalog file names its parts' keys and sizes in its first line, so a catalog file and an
+   * index written by two runs at once are never paired wrongly.
    */
   readCatalog(after: string): Uint8Array | undefined {
     try {
-      const bytes = readFileSync(this.file.replace(/\.json$/, ".catalog"));
-      const head = Buffer.from(after + "\n");
-      return bytes.subarray(0, head.length).equals(head) ? bytes.subarray(head.length) : undefined;
+      const bytes = readFileSync(this.catalogFile);
+      const nl = bytes.indexOf(10);
+      const head = JSON.parse(bytes.subarray(0, nl).toString("utf8")) as [string, number][];
+      let at = nl + 1;
+      for (const [key, size] of head) {
+        if (key === after) return at + size <= bytes.length ? bytes.subarray(at, at + size) : undefined;
+        at += size;
+      }
     } catch {
-      return undefined;
+      // no catalog file, or not one this version writes
     }
+    return undefined;
   }
 
-  /** Saves the catalog to resume from next time: the state after the migration keyed `after`. */
+  /** Saves a catalog to resume from next time: its set's state after the migration keyed `after`. */
   setCatalog(after: string, bytes: Uint8Array): void {
-    this.catalog = { after, bytes };
+    this.catalogs.push({ after, bytes });
+  }
+
+  private get catalogFile(): string {
+    return this.file.replace(/\.json$/, ".catalog");
   }
 
   /**
@@ -265,10 +281,10 @@ export class ResultCache {
         room--;
       }
       const stored: Stored = { format: FORMAT, files };
-      if (this.catalog) {
-        const cat = this.file.replace(/\.json$/, ".catalog");
-        writeAtomic(cat, Buffer.concat([Buffer.from(this.catalog.after + "\n"), this.catalog.bytes]));
-        stored.catalogAfter = this.catalog.after;
+      if (this.catalogs.length) {
+        const head = JSON.stringify(this.catalogs.map((c) => [c.after, c.bytes.length]));
+        writeAtomic(this.catalogFile, Buffer.concat([Buffer.from(head + "\n"), ...this.catalogs.map((c) => c.bytes)]));
+        stored.catalogsAfter = this.catalogs.map((c) => c.after);
       }
       writeAtomic(this.file, JSON.stringify(stored));
     } catch {

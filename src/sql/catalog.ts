@@ -150,6 +150,29 @@ export class Catalog {
     return c;
   }
 
+  /**
+   * One catalog that knows what each of `parts` knows, later parts over earlier ones (a
+   * relation one made and a later one dropped is gone): for a file that is equally near to
+   * several migration sets. The parts are copied, not shared, and stay as they are.
+   */
+  static merge(parts: readonly Catalog[]): Catalog {
+    const out = new Catalog();
+    for (const part of parts) {
+      const c = Catalog.restore(part.snapshot());
+      for (const [k, v] of c.relations) {
+        out.relations.set(k, v);
+        out.dropped.delete(k);
+      }
+      for (const k of c.dropped) {
+        out.relations.delete(k);
+        out.dropped.add(k);
+      }
+      for (const [k, v] of c.aliases) out.aliases.set(k, v);
+      for (const [k, v] of c.indexes) out.indexes.set(k, v);
+    }
+    return out;
+  }
+
   /** true/false when the catalog knows, null when it cannot tell. */
   exists(schema: string | null, name: string): boolean | null {
     return this.existsKey(relKey(schema, name));

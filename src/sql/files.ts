@@ -57,6 +57,28 @@ export function typingPath(absPath: string, root: string): string | undefined {
   return rel.split(path.sep).join("/");
 }
 
+// ---- migration sets ---------------------------------------------------------------------
+
+const SET_FOLDERS = new Set(["migrations", "migration", "migrate"]);
+
+/**
+ * The migration set a migration belongs to: the absolute path of its nearest folder named
+ * `migrations`, `migration` or `migrate` (folder names counted in `folderPath`, the path that
+ * typed the file, see `typingPath`; else in `relPath`), or "" when there is none (migrations
+ * typed by a config glob alone form one set). Each set replays into a catalog of its own: a
+ * repository with one database per service keeps one migrations folder per service.
+ */
+export function migrationSet(absPath: string, folderPath: string): string {
+  const dirs = folderPath.replace(/\\/g, "/").split("/").slice(0, -1);
+  for (let k = dirs.length - 1; k >= 0; k--) {
+    if (!SET_FOLDERS.has(dirs[k]!.toLowerCase())) continue;
+    let d = path.dirname(absPath);
+    for (let up = dirs.length - 1 - k; up > 0; up--) d = path.dirname(d);
+    return d;
+  }
+  return "";
+}
+
 // ---- migration order --------------------------------------------------------------------
 
 /** Natural order of migration paths: digit runs compare as numbers (V2 < V10, timestamps). */
@@ -87,4 +109,16 @@ export function migrationOrder(files: readonly { path: string; type: FileType }[
   const out: number[] = [];
   for (let i = 0; i < files.length; i++) if (files[i]!.type === "migration") out.push(i);
   return out.sort((a, b) => compareMigrations(files[a]!.path, files[b]!.path));
+}
+
+/** The migrations by set (`set`, "" when none; see `migrationSet`), each in replay order; sets in the order of their first migration. */
+export function migrationSets(files: readonly { path: string; type: FileType; set?: string }[]): Map<string, number[]> {
+  const sets = new Map<string, number[]>();
+  for (const i of migrationOrder(files)) {
+    const set = files[i]!.set ?? "";
+    const idx = sets.get(set);
+    if (idx) idx.push(i);
+    else sets.set(set, [i]);
+  }
+  return sets;
 }

@@ -1,5 +1,6 @@
 // Whole-repository extraction: orders migrations for catalog replay, classifies columns,
 // renders dbt models, and builds one input document per file (in the caller's order).
+import path from "node:path";
 import { LineIndex } from "../diagnostics/span.js";
 import type { CatalogTable, Column, FileType, InputDocument, Note, Statement } from "./facts.js";
 import { preprocess, OffsetMap } from "./preprocess.js";
@@ -8,9 +9,9 @@ import { extractText, type BodyCache, type FileContext, type Positions, type Que
 import { makeClasses, makeClassifier, type Classes } from "./classify.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
 import { DbtProject, type DbtRender } from "./dbt.js";
-import { DEFAULT_MASKING, migrationOrder } from "./files.js";
+import { DEFAULT_MASKING, migrationSets } from "./files.js";
 
-export { compareMigrations, DEFAULT_MASKING, fileTypeOf, migrationOrder } from "./files.js";
+export { compareMigrations, DEFAULT_MASKING, fileTypeOf, migrationOrder, migrationSet, migrationSets } from "./files.js";
 
 export interface ExtractOptions {
   rootDir: string;
@@ -27,15 +28,17 @@ export interface ExtractOptions {
    */
   onDocument?: (index: number, doc: InputDocument) => void;
   /**
-   * Resume a replay: start from `catalog` (a `Catalog#snapshot()` taken after the first `skip`
-   * migrations in replay order) and leave those migrations out (no documents for them).
+   * Resume replays, by migration set: start the set from `catalog` (a `Catalog#snapshot()`
+   * taken after its first `skip` migrations in replay order) and leave those migrations out
+   * (no documents for them).
    */
-  resume?: { catalog: Uint8Array; skip: number };
+  resume?: Map<string, { catalog: Uint8Array; skip: number }>;
   /**
-   * Called once the migrations are replayed, before dbt models and other files change the
-   * catalog: `snapshot()` gives the catalog at that point (see `resume`).
+   * Called once a migration set is replayed (`last`: the index of its last migration), before
+   * dbt models and other files change its catalog: `snapshot()` gives the catalog at that
+   * point (see `resume`).
    */
-  onMigrationsDone?: (snapshot: () => Uint8Array) => void;
+  onSetDone?: (set: string, last: number, snapshot: () => Uint8Array) => void;
 }
 
 export interface ProjectFile {
@@ -43,6 +46,8 @@ export interface ProjectFile {
   absPath?: string;
   text: string;
   type: FileType;
+  /** a migration's set (see `migrationSet`): each set replays into a catalog of its own */
+  set?: string;
 }
 
 /**
@@ -161,51 +166,99 @@ function nameDialects(statements: Statement[], file: ProjectFile, notes: Note[])
 
 // ---- project ----------------------------------------------------------------------------
 
+/** Leading path segments that `a` and `b` (absolute directories) have in common. */
+function commonDepth(a: string[], b: string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
+/** The directory all `dirs` are in. */
+function commonDir(dirs: string[]): string[] {
+  let out = dirs[0]!.split(path.sep);
+  for (const d of dirs.slice(1)) out = out.slice(0, commonDepth(out, d.split(path.sep)));
+  return out;
+}
+
 export function extractProject(files: ProjectFile[], opts: ExtractOptions): { documents: InputDocument[]; notes: Note[]; resumedAfter: number } {
-  // a saved catalog that cannot be read means a replay from the start, never a failure
-  let resumeFrom: Catalog | undefined;
-  if (opts.resume) {
-    try {
-      resumeFrom = Catalog.restore(opts.resume.catalog);
-    } catch {
-      resumeFrom = undefined;
-    }
-  }
-  const sh: Shared = {
-    catalog: resumeFrom ? resumeFrom : new Catalog(),
+  const base = {
     classes: makeClasses(opts.classifications),
     masking: new Set(opts.maskingFunctions ?? DEFAULT_MASKING),
     opts,
-    notes: [],
-    bodies: new Map(),
-    queries: new Map(),
+    notes: [] as Note[],
+    bodies: new Map() as BodyCache,
+    queries: new Map() as QueryCache,
   };
   const documents: InputDocument[] = new Array(files.length);
-  const idx = files.map((_, i) => i);
-  // migrations first, in version order, so the catalog knows what exists before each file
-  const migrations = migrationOrder(files).slice(resumeFrom ? opts.resume!.skip : 0);
-  const plain = idx.filter((i) => files[i]!.type === "sql" || files[i]!.type === "retraining");
-  const models = idx.filter((i) => files[i]!.type === "dbt_model");
   const done = (i: number, doc: InputDocument) => {
     documents[i] = doc;
     opts.onDocument?.(i, doc);
   };
-  for (const i of migrations) done(i, safeExtract(files[i]!, sh));
-  opts.onMigrationsDone?.(() => sh.catalog.snapshot());
-  if (models.length) {
-    const dbt = new DbtProject(opts.rootDir, models.map((i) => files[i]!), sh.catalog, sh.notes);
-    // upstream models first, so taint follows the DAG
-    for (const i of dbt.order(models.map((i) => files[i]!.path)).map((k) => models[k]!)) {
-      const f = files[i]!;
-      const r = dbt.render(f);
-      const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error ?? "could not render the model");
-      if (r.info) doc.dbt = r.info;
-      dbt.afterModel(f, doc, sh.classes);
-      done(i, doc);
+  const absOf = (f: ProjectFile) => f.absPath ?? path.resolve(opts.rootDir, f.path);
+
+  // 1. migrations first, set by set, each in version order into its own catalog, so that
+  // each file sees what exists before it
+  const sets = migrationSets(files);
+  const catalogs: Catalog[] = [];
+  let resumedAfter = 0;
+  for (const [set, idx] of sets) {
+    const r = opts.resume?.get(set);
+    // a saved catalog that cannot be read means a replay from the start, never a failure
+    let catalog: Catalog | undefined;
+    if (r) {
+      try {
+        catalog = Catalog.restore(r.catalog);
+        resumedAfter += r.skip;
+      } catch {
+        catalog = undefined;
+      }
     }
+    const sh: Shared = { ...base, catalog: catalog ?? new Catalog() };
+    for (const i of idx.slice(catalog ? r!.skip : 0)) done(i, safeExtract(files[i]!, sh));
+    catalogs.push(sh.catalog);
+    opts.onSetDone?.(set, idx[idx.length - 1]!, () => sh.catalog.snapshot());
   }
-  for (const i of plain) done(i, safeExtract(files[i]!, sh));
-  return { documents, notes: sh.notes, resumedAfter: resumeFrom ? opts.resume!.skip : 0 };
+
+  // 2. the other files, against the catalog of the migration set nearest to them (sharing
+  // the longest folder path; all equally near ones merged), each group in its own catalog
+  const setDirs = [...sets].map(([set, idx]) => (set ? set.split(path.sep) : commonDir(idx.map((i) => path.dirname(absOf(files[i]!))))));
+  const nearest = (dir: string[]): number[] => {
+    if (setDirs.length <= 1) return setDirs.map((_, k) => k);
+    const depth = setDirs.map((d) => commonDepth(d, dir));
+    const best = Math.max(...depth);
+    return depth.flatMap((d, k) => (d === best ? [k] : []));
+  };
+  const models = files.flatMap((f, i) => (f.type === "dbt_model" ? [i] : []));
+  const plain = files.flatMap((f, i) => (f.type === "sql" || f.type === "retraining" ? [i] : []));
+  // a dbt project's models stay together (refs between them): one group for all models
+  const groups = new Map<string, { sets: number[]; models: number[]; plain: number[] }>();
+  const groupOf = (near: number[]) => {
+    const key = near.join(",");
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { sets: near, models: [], plain: [] }));
+    return g;
+  };
+  if (models.length) groupOf(nearest(commonDir(models.map((i) => path.dirname(absOf(files[i]!)))))).models.push(...models);
+  for (const i of plain) groupOf(nearest(path.dirname(absOf(files[i]!)).split(path.sep))).plain.push(i);
+  // merged catalogs are copies taken before any group changes a set's catalog
+  const groupCatalogs = [...groups.values()].map((g) => (g.sets.length === 0 ? new Catalog() : g.sets.length === 1 ? catalogs[g.sets[0]!]! : Catalog.merge(g.sets.map((k) => catalogs[k]!))));
+  [...groups.values()].forEach((g, n) => {
+    const sh: Shared = { ...base, catalog: groupCatalogs[n]! };
+    if (g.models.length) {
+      const dbt = new DbtProject(opts.rootDir, g.models.map((i) => files[i]!), sh.catalog, sh.notes);
+      // upstream models first, so taint follows the DAG
+      for (const i of dbt.order(g.models.map((i) => files[i]!.path)).map((k) => g.models[k]!)) {
+        const f = files[i]!;
+        const r = dbt.render(f);
+        const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error ?? "could not render the model");
+        if (r.info) doc.dbt = r.info;
+        dbt.afterModel(f, doc, sh.classes);
+        done(i, doc);
+      }
+    }
+    for (const i of g.plain) done(i, safeExtract(files[i]!, sh));
+  });
+  return { documents, notes: base.notes, resumedAfter };
 }
 
 function unparsedDoc(file: ProjectFile, message: string): InputDocument {

@@ -6,7 +6,7 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { GATE_POLICY, gateProject, makeProject } from "../helpers/check-project.js";
+import { GATE_POLICY, gateProject, makeProject, requiredColumnRule } from "../helpers/check-project.js";
 import { REPO_ROOT, runWarden } from "../helpers/run.js";
 
 const json = (s: string) => JSON.parse(s) as { findings: Record<string, unknown>[]; summary: Record<string, unknown> };
@@ -513,6 +513,24 @@ describe("file types: project roots", () => {
     expect(out.summary.files).toBe(2);
     const facts = await runWarden(["facts", "stg.sql", "--compact"], { cwd: path.join(p.dir, "models"), env: p.env });
     expect(JSON.parse(facts.stdout).file.type).toBe("dbt_model");
+  });
+});
+
+describe("migration sets", () => {
+  it("replays each migrations folder into its own catalog, as `warden facts` does", async () => {
+    // one database per service: service b's `users` is not service a's
+    const p = makeProject({
+      "warden.config.yaml": "policies: [policy.warden]\n",
+      "policy.warden": `policy test.sets\n${requiredColumnRule("required-column", "adds required column {a.column}")}`,
+      "services/a/migrations/001_users.sql": "CREATE TABLE users (id int);\n",
+      "services/a/migrations/002_tier.sql": "ALTER TABLE users ADD COLUMN tier text NOT NULL;\n",
+      "services/b/migrations/001_tier.sql": "ALTER TABLE users ADD COLUMN tier text NOT NULL;\n",
+    });
+    const r = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(json(r.stdout).findings.map((f) => [f.rule, f.file, f.line])).toEqual([["required-column", "services/a/migrations/002_tier.sql", 1]]);
+    const facts = async (file: string) => JSON.parse((await runWarden(["facts", file, "--compact"], { cwd: p.dir, env: p.env })).stdout).statements[0].targets[0];
+    expect(await facts("services/a/migrations/002_tier.sql")).toMatchObject({ name: "users", existed_before: true });
+    expect(await facts("services/b/migrations/001_tier.sql")).toMatchObject({ name: "users", existed_before: null });
   });
 });
 

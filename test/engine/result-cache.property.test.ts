@@ -1,6 +1,7 @@
 // Property: whatever sequence of edits a project goes through (migrations appended, edited,
-// removed; other SQL edited; configuration changed), a run answered partly or wholly from
-// the result cache reports exactly what a run without it reports.
+// removed in either of two services' migration sets; other SQL edited; configuration
+// changed), a run answered partly or wholly from the result cache reports exactly what a run
+// without it reports.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -41,9 +42,9 @@ const statement = fc.oneof(
 );
 const sqlText = fc.array(statement, { minLength: 1, maxLength: 3 }).map((s) => s.join("\n") + "\n");
 
-type Op = { kind: "append"; text: string } | { kind: "edit"; at: number; text: string } | { kind: "remove"; at: number } | { kind: "query"; text: string } | { kind: "config"; pattern: string } | { kind: "severity"; level: string };
+type Op = { kind: "append"; text: string; svc: number } | { kind: "edit"; at: number; text: string } | { kind: "remove"; at: number } | { kind: "query"; text: string } | { kind: "config"; pattern: string } | { kind: "severity"; level: string };
 const op: fc.Arbitrary<Op> = fc.oneof(
-  sqlText.map((text) => ({ kind: "append" as const, text })),
+  fc.tuple(sqlText, fc.constantFrom(0, 1)).map(([text, svc]) => ({ kind: "append" as const, text, svc })),
   fc.tuple(fc.nat(), sqlText).map(([at, text]) => ({ kind: "edit" as const, at, text })),
   fc.nat().map((at) => ({ kind: "remove" as const, at })),
   sqlText.map((text) => ({ kind: "query" as const, text })),
@@ -63,23 +64,25 @@ describe("result cache (property)", () => {
         fc.asyncProperty(fc.array(sqlText, { minLength: 1, maxLength: 3 }), fc.array(op, { minLength: 1, maxLength: 4 }), async (initial, ops) => {
           const dir = mkdtempSync(path.join(tmpdir(), "warden-cacheprop-"));
           const cacheDir = mkdtempSync(path.join(tmpdir(), "warden-cacheprop-results-"));
-          mkdirSync(path.join(dir, "migrations"));
+          // two services, a migration set each; sql/ is as near to one as to the other
+          for (const svc of ["svc0", "svc1"]) mkdirSync(path.join(dir, svc, "migrations"), { recursive: true });
           mkdirSync(path.join(dir, "sql"));
           writeFileSync(path.join(dir, "policy.warden"), POLICY);
           const names: string[] = [];
           let next = 1;
-          const add = (text: string) => {
-            const name = `V${next++}__m.sql`;
+          const add = (text: string, svc = 0) => {
+            const name = `svc${svc}/migrations/V${next++}__m.sql`;
             names.push(name);
-            writeFileSync(path.join(dir, "migrations", name), text);
+            writeFileSync(path.join(dir, name), text);
           };
           const patterns = ["*.phone"];
           let severity: string | undefined;
           const config = () =>
             writeFileSync(path.join(dir, "warden.config.yaml"), `policies: [policy.warden]\nclassifications:\n  pii: [${patterns.map((p) => `'${p}'`).join(", ")}]\n${severity ? `rules:\n  drop: ${severity}\n` : ""}`);
           config();
-          initial.forEach(add);
+          initial.forEach((text, i) => add(text, i % 2));
           writeFileSync(path.join(dir, "sql/q.sql"), "SELECT * FROM users;\n");
+          writeFileSync(path.join(dir, "svc1/q.sql"), "SELECT * FROM orders;\n");
           try {
             const check = async () => {
               const cached = await runCheck({ cwd: dir, cache: true, cacheDir });
@@ -88,9 +91,9 @@ describe("result cache (property)", () => {
             };
             await check();
             for (const o of ops) {
-              if (o.kind === "append") add(o.text);
-              else if (o.kind === "edit" && names.length) writeFileSync(path.join(dir, "migrations", names[o.at % names.length]!), o.text);
-              else if (o.kind === "remove" && names.length > 1) rmSync(path.join(dir, "migrations", names.splice(o.at % names.length, 1)[0]!));
+              if (o.kind === "append") add(o.text, o.svc);
+              else if (o.kind === "edit" && names.length) writeFileSync(path.join(dir, names[o.at % names.length]!), o.text);
+              else if (o.kind === "remove" && names.length > 1) rmSync(path.join(dir, names.splice(o.at % names.length, 1)[0]!));
               else if (o.kind === "query") writeFileSync(path.join(dir, "sql/q.sql"), o.text);
               else if (o.kind === "config") {
                 patterns.push(o.pattern);

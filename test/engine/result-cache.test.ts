@@ -95,6 +95,37 @@ describe("result cache", () => {
     });
   });
 
+  it("keeps a catalog per migration set: a new migration in one service replays only its own", async () => {
+    const policy = `policy test.sets\n${requiredColumnRule("add-required-column", "adds required column {a.column}")}`;
+    const p = makeProject({
+      "warden.config.yaml": "policies: [policy/sets.warden]\n",
+      "policy/sets.warden": policy,
+      "services/a/migrations/001.sql": "CREATE TABLE users (id bigint);\n",
+      "services/a/migrations/002.sql": "ALTER TABLE users ADD COLUMN tier text NOT NULL;\n",
+      "services/b/migrations/001.sql": "ALTER TABLE users ADD COLUMN tier text NOT NULL;\n",
+      "services/b/migrations/002.sql": "CREATE TABLE accounts (id bigint);\n",
+    });
+    const brief = (r: CheckResult) => r.findings.map((f) => [f.file, f.message]);
+    await withXdg(p.env, async () => {
+      const cacheDir = newCacheDir();
+      const first = await agree({ cwd: p.dir, cacheDir });
+      expect(brief(first)).toEqual([["services/a/migrations/002.sql", "adds required column tier"]]);
+      writeFileSync(path.join(p.dir, "services/b/migrations/003.sql"), "ALTER TABLE accounts ADD COLUMN plan text NOT NULL;\n");
+      const second = await agree({ cwd: p.dir, cacheDir });
+      // both sets resume where they ended: a with nothing left to replay, b before 003
+      expect(second.cache).toEqual({ known: 4, resumedAfter: 4 });
+      expect(brief(second)).toEqual([
+        ["services/a/migrations/002.sql", "adds required column tier"],
+        ["services/b/migrations/003.sql", "adds required column plan"],
+      ]);
+      // an edit in service a leaves service b's keys and saved catalog alone
+      writeFileSync(path.join(p.dir, "services/a/migrations/002.sql"), "ALTER TABLE users ADD COLUMN tier text NOT NULL DEFAULT 'x';\n");
+      const third = await agree({ cwd: p.dir, cacheDir });
+      expect(third.cache).toEqual({ known: 4, resumedAfter: 3 });
+      expect(brief(third)).toEqual([["services/b/migrations/003.sql", "adds required column plan"]]);
+    });
+  });
+
   it("keeps the entries of runs that checked other files of the project (as pre-commit hooks do)", async () => {
     const p = gateProject();
     await withXdg(p.env, async () => {

@@ -2,7 +2,7 @@
 // actions, catalog replay order and file types.
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareMigrations, extractProject, extractStatementFacts, fileTypeOf, initSqlParser } from "../../src/sql/index.js";
-import { typingPath, typingRoot } from "../../src/sql/files.js";
+import { migrationSet, typingPath, typingRoot } from "../../src/sql/files.js";
 
 beforeAll(async () => {
   await initSqlParser();
@@ -195,6 +195,50 @@ describe("catalog replay", () => {
   it("orders migration names naturally, down migrations last", () => {
     const names = ["V10__b.sql", "V2__a.sql", "R__views.sql", "V1_1__x.sql", "000002_x.down.sql", "000002_x.up.sql", "000001_y.up.sql"];
     expect([...names].sort(compareMigrations)).toEqual(["000001_y.up.sql", "000002_x.up.sql", "V1_1__x.sql", "V2__a.sql", "V10__b.sql", "R__views.sql", "000002_x.down.sql"]);
+  });
+});
+
+describe("migration sets", () => {
+  // two services, one database each: the same table name means two different tables
+  const service = (name: string, n: string, sql: string) => ({ path: `services/${name}/db/migrations/${n}.sql`, absPath: `/repo/services/${name}/db/migrations/${n}.sql`, text: sql, type: "migration" as const, set: `/repo/services/${name}/db/migrations` });
+  const files = [
+    service("a", "001", "CREATE TABLE users (id int, email text);"),
+    service("a", "002", "ALTER TABLE users ADD COLUMN tier text NOT NULL;"),
+    service("b", "001", "ALTER TABLE users ADD COLUMN tier text NOT NULL;"),
+    service("b", "002", "CREATE TABLE users (id int, handle text);"),
+    { path: "services/a/jobs/q.sql", absPath: "/repo/services/a/jobs/q.sql", text: "SELECT * FROM users;", type: "sql" as const },
+    { path: "services/b/jobs/q.sql", absPath: "/repo/services/b/jobs/q.sql", text: "SELECT * FROM users;", type: "sql" as const },
+    { path: "reports/q.sql", absPath: "/repo/reports/q.sql", text: "SELECT * FROM users;", type: "sql" as const },
+  ];
+
+  it("names a migration's set by its nearest migrations folder, counted as file types count folders", () => {
+    expect(migrationSet("/repo/services/a/db/migrations/001.sql", "services/a/db/migrations/001.sql")).toBe("/repo/services/a/db/migrations");
+    // prisma keeps one folder per migration; kratos nests a folder in migrations/
+    expect(migrationSet("/p/prisma/migrations/01_init/migration.sql", "prisma/migrations/01_init/migration.sql")).toBe("/p/prisma/migrations");
+    expect(migrationSet("/p/persistence/sql/Migrations/sql/1.sql", "persistence/sql/Migrations/sql/1.sql")).toBe("/p/persistence/sql/Migrations");
+    expect(migrationSet("/r/app/db/migrate/1.sql", "app/db/migrate/1.sql")).toBe("/r/app/db/migrate");
+    // folders above the typing root do not count; a migration typed by a glob alone has no folder
+    expect(migrationSet("/x/migrations/proj/schema/1.sql", "schema/1.sql")).toBe("");
+  });
+
+  it("replays each set into its own catalog; other files see the nearest set, or all equally near ones", () => {
+    const { documents } = extractProject(files, { rootDir: "/repo" });
+    const t = (i: number) => documents[i]!.statements[0]!.targets[0]!;
+    expect(t(1)).toMatchObject({ name: "users", existed_before: true, columns: ["id", "email"] });
+    // service b's first migration knows nothing of service a's users
+    expect(t(2)).toMatchObject({ name: "users", existed_before: null });
+    expect(t(3)).toMatchObject({ name: "users", existed_before: null });
+    const star = (i: number) => documents[i]!.statements[0]!.reads.map((r) => r.column);
+    expect(star(4)).toEqual(["id", "email", "tier"]);
+    expect(star(5)).toEqual(["id", "handle"]);
+    // equally near to both: their catalogs merged, the later set over the earlier
+    expect(star(6)).toEqual(["id", "handle"]);
+  });
+
+  it("replays migrations without a set as one catalog, as before sets existed", () => {
+    const unset = files.slice(0, 4).map((f) => ({ path: f.path, text: f.text, type: f.type }));
+    const { documents } = extractProject(unset, { rootDir: "/repo" });
+    expect(documents[2]!.statements[0]!.targets[0]).toMatchObject({ name: "users", existed_before: true });
   });
 });
 

@@ -11,25 +11,12 @@ import { checkError } from "../../engine/errors.js";
 import { readFileSync } from "node:fs";
 import { decodeText, readTextFile, stdinTargetProblem } from "../../engine/read-text.js";
 import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
-import { typingPath, typingRoot } from "../../sql/files.js";
+import { migrationSet, typingPath, typingRoot } from "../../sql/files.js";
 import { findRepoRoot } from "../../engine/discover.js";
 
 const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
 
 const posix = (p: string) => p.split(path.sep).join("/");
-
-/** The folder whose migrations replay before a migration file: the nearest `migrations`-like ancestor. */
-function migrationRoot(abs: string): string {
-  let d = path.dirname(abs);
-  for (let k = 0; k < 6; k++) {
-    const base = path.basename(d).toLowerCase();
-    if (base === "migrations" || base === "migration" || base === "migrate") return d;
-    const parent = path.dirname(d);
-    if (parent === d) break;
-    d = parent;
-  }
-  return path.dirname(abs);
-}
 
 export const registerFacts: RegisterCommand = (program, setExit) => {
   program
@@ -112,8 +99,11 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       const modelPaths = await dbtModelPaths(wanted.map((w) => ({ absPath: w.absPath! })), baseDir);
       const repoRoot = findRepoRoot(baseDir);
       const typeRoot = typingRoot({ ...(configPath ? { configDir: baseDir } : {}), ...(repoRoot ? { repoRoot } : {}), cwd });
+      // a migration's set (its migrations folder) replays as `warden check` replays it
+      const setOf = (abs: string, rel: string) => migrationSet(abs, typingPath(abs, typeRoot) ?? rel);
       for (const w of wanted) {
         w.type = opts.type ?? fileTypeOf(w.path, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: w.text, folderPath: typingPath(w.absPath!, typeRoot) });
+        if (w.type === "migration") w.set = setOf(w.absPath!, w.path);
       }
       // context files: earlier migrations of the same folders and the other models of the dbt projects
       const all = new Map(wanted.map((w) => [w.absPath!, w]));
@@ -125,13 +115,14 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
           // a context file that cannot be read is left out, as `warden check` leaves it out
           const r = readTextFile(a);
           if (!("text" in r)) continue;
-          const f: ProjectFile = { path: posix(path.relative(baseDir, a)), absPath: a, text: r.text, type };
+          const rel = posix(path.relative(baseDir, a));
+          const f: ProjectFile = { path: rel, absPath: a, text: r.text, type, ...(type === "migration" ? { set: setOf(a, rel) } : {}) };
           all.set(a, f);
           context.push(f);
         }
       };
       for (const w of wanted) {
-        if (w.type === "migration") addDir(migrationRoot(w.absPath!), "migration");
+        if (w.type === "migration") addDir(w.set || path.dirname(w.absPath!), "migration");
         else if (w.type === "dbt_model") {
           const mp = modelPaths.find((p) => w.path.startsWith(p + "/"));
           if (mp) addDir(path.join(baseDir, mp), "dbt_model");
