@@ -4,7 +4,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import type { Finding, JsonValue } from "../compiler/ir/ir.js";
-import type { InputDocument } from "../sql/index.js";
+import type { InputDocument, Note } from "../sql/index.js";
 import { readBundle } from "../compiler/bundle/read-bundle.js";
 import type { BundleEvaluator } from "./bundle-evaluator.js";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
@@ -23,6 +23,9 @@ import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cach
 import { BUILD_ID } from "../version.js";
 
 export type { CheckOptions, CheckResult, CheckFinding, CheckError, RuleInfo } from "./types.js";
+
+/** Notes of extraction that are findings: SQL a file runs but does not contain. */
+const UNCHECKED_NOTES = new Set<Note["kind"]>(["unchecked"]);
 
 /** Below this many files to check, a worker thread costs more than it saves. */
 const PARALLEL_MIN_FILES = 64;
@@ -44,6 +47,13 @@ export const ENGINE_RULES: RuleInfo[] = [
     severity: "warning",
     help: "write the reason after a colon: `-- warden-ignore RULE: reason`",
     doc: "https://warden.dev/rules/suppression-without-reason",
+  },
+  {
+    id: "unchecked-sql",
+    title: "SQL that runs but is not in the checked file",
+    severity: "warning",
+    help: "check that SQL where it lives (name its file), or say why it is safe with `-- warden-ignore-file unchecked-sql: reason`",
+    doc: "https://warden.dev/rules/unchecked-sql",
   },
   {
     id: "unused-suppression",
@@ -271,6 +281,8 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const documents: InputDocument[] = new Array(inputs.length);
   const raw = new Map<number, Finding[]>();
   let resumedAfter = 0;
+  // what extraction could not check in a file (e.g. a psql `\i` include), by file
+  const unchecked = new Map<string, Note[]>();
   const toEvaluate = checkedIdx.filter((i) => !hits.has(i));
   if (toEvaluate.length > 0) {
     let evaluator: BundleEvaluator;
@@ -310,6 +322,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     });
     send();
     resumedAfter = extracted.resumedAfter; // less when a saved catalog could not be restored
+    for (const n of extracted.notes) if (UNCHECKED_NOTES.has(n.kind)) unchecked.set(n.file, [...(unchecked.get(n.file) ?? []), n]);
     mark("facts");
     // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
     const evaluate = (i: number) => evaluator.findings(documents[i] as unknown as JsonValue);
@@ -345,7 +358,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     let r = hits.get(i);
     if (!r) {
       const doc = documents[i]!;
-      r = { ...fileFindings(input, doc, raw.get(i)!, ctx), statements: doc.statements.length };
+      r = { ...fileFindings(input, doc, raw.get(i)!, ctx, unchecked.get(input.path) ?? []), statements: doc.statements.length };
     }
     cache?.set(keys[i]!, r, ruleDefaults);
     statements += r.statements;
@@ -404,7 +417,7 @@ interface FileContext {
  * One file's findings: the policy's (with point locations widened to the name there),
  * parse errors, then suppressions applied and the engine's findings about them.
  */
-function fileFindings(input: { path: string; text: string }, doc: InputDocument, raw: Finding[], ctx: FileContext): { findings: CheckFinding[]; suppressed: number } {
+function fileFindings(input: { path: string; text: string }, doc: InputDocument, raw: Finding[], ctx: FileContext, notes: Note[]): { findings: CheckFinding[]; suppressed: number } {
   let lines: string[] | undefined;
   const lineText = (n: number) => (lines ??= input.text.split(/\r\n|\r|\n/))[n - 1] ?? "";
   type Pending = Omit<CheckFinding, "file" | "help" | "doc" | "fingerprint"> & { help?: string };
@@ -440,6 +453,15 @@ function fileFindings(input: { path: string; text: string }, doc: InputDocument,
         end_column: atStart ? (st.location.end_column ?? column + 1) : column + nameLength(lineText(line), column),
         statement: st.index,
       });
+    }
+  }
+  // SQL the file runs from elsewhere: a finding on the line that runs it (no statement of its own)
+  const uncheckedSeverity = ctx.severityOf("unchecked-sql", "warning");
+  if (uncheckedSeverity !== "off") {
+    for (const n of notes) {
+      const line = n.line ?? 1;
+      const column = n.column ?? 1;
+      pending.push({ rule: "unchecked-sql", severity: uncheckedSeverity, message: n.message, line, column, end_line: line, end_column: Math.max(column + 1, lineText(line).trimEnd().length + 1), statement: -1 });
     }
   }
   const applied = applySuppressions(pending, parseSuppressions(input.text, doc.statements), ctx.rules.keys());

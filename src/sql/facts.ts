@@ -205,5 +205,5 @@ export interface Note {
   line?: number;
   column?: number;
   message: string;
-  kind: "skipped" | "placeholder" | "dialect" | "macro";
+  kind: "skipped" | "placeholder" | "dialect" | "macro" | "unchecked";
 }

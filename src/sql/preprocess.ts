@@ -6,7 +6,7 @@ import { dollarTag, isIdentChar, skipToken, type Tok } from "./lexer.js";
 export interface PreNote {
   offset: number;
   message: string;
-  kind: "skipped" | "placeholder";
+  kind: "skipped" | "placeholder" | "unchecked";
 }
 
 /** Maps offsets of an edited text back to offsets of the original (both UTF-16). */
@@ -103,6 +103,35 @@ function gooseUpOnly(text: string, notes: PreNote[]): string {
   return out.join("");
 }
 
+/** A COPY (or psql `\\copy`) that reads its rows from the script itself: FROM STDIN, ended by a line `\\.`. */
+const COPY_FROM_STDIN = /^[ \t]*(?:\\copy\b[^\n]*?\bfrom[ \t]+stdin\b[^\n]*|copy\b[^;]*?\bfrom\s+stdin\b[^;]*;[^\n]*)\n/gim;
+const END_OF_DATA = /^\\\.[ \t]*\r?$/m;
+
+/**
+ * Blanks the rows of COPY … FROM STDIN blocks (as pg_dump writes them): they are data up to
+ * a line `\\.`, not SQL. Same length; the COPY statement itself stays and is checked.
+ */
+function blankCopyData(text: string, notes: PreNote[]): string {
+  if (!text.includes("\\.") || !/stdin/i.test(text)) return text;
+  const out: string[] = [];
+  let copied = 0;
+  COPY_FROM_STDIN.lastIndex = 0;
+  for (let m = COPY_FROM_STDIN.exec(text); m; m = COPY_FROM_STDIN.exec(text)) {
+    const from = m.index + m[0].length;
+    const end = END_OF_DATA.exec(text.slice(from));
+    if (!end) break; // no end marker: not a data block after all
+    const to = from + end.index + end[0].length;
+    out.push(text.slice(copied, from), blank(text.slice(from, to)));
+    copied = to;
+    const rows = text.slice(from, from + end.index).split("\n").length - 1;
+    notes.push({ offset: from, message: `skipped ${rows} row${rows === 1 ? "" : "s"} of COPY data (up to \`\\.\`)`, kind: "skipped" });
+    COPY_FROM_STDIN.lastIndex = to;
+  }
+  if (copied === 0) return text;
+  out.push(text.slice(copied));
+  return out.join("");
+}
+
 /** Cheap scan: a `:name`/`:'name'` that is not a `::` cast, or a backslash (meta-command). */
 function mayNeedPreprocessing(t: string): boolean {
   if (t.indexOf("\\") >= 0) return true;
@@ -121,11 +150,13 @@ function mayNeedPreprocessing(t: string): boolean {
 }
 
 const INTERESTING = /[\\:'"$/-]/g;
+/** psql meta-commands that run SQL from elsewhere: an included file, or a query's results. */
+const UNCHECKED_META = /^\\(i|ir|include|include_relative|gexec)$/i;
 
 export function preprocess(original: string, opts: PreprocessOptions = {}): Preprocessed {
   const notes: PreNote[] = [];
   const map = new OffsetMap();
-  const text0 = gooseUpOnly(original, notes);
+  const text0 = blankCopyData(gooseUpOnly(original, notes), notes);
   // quick exit: nothing that looks like a meta-command or placeholder
   if (!mayNeedPreprocessing(text0)) return { text: text0, map, notes };
 
@@ -181,11 +212,29 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
       const nl = t.indexOf("\n", i);
       const end = nl < 0 ? n : nl;
       const cmd = t.slice(i, end).trim();
+      const name = cmd.split(/\s+/)[0]!;
       emit(i);
+      if (/^\\copy$/i.test(name)) {
+        // `\copy` is COPY run by the client (its files are the client's): checked as COPY,
+        // the backslash a space and a `;` added at the line's end (pstdin/pstdout as stdin/stdout)
+        const line = " " + t.slice(i + 1, end).replace(/\bpstd(in|out)\b/gi, " std$1");
+        out.push(line);
+        outLen += line.length;
+        if (!/;\s*$/.test(line)) {
+          map.add(outLen, 1, end, end);
+          out.push(";");
+          outLen += 1;
+        }
+        copied = end;
+        i = end;
+        continue;
+      }
       out.push(blank(t.slice(i, end)));
       outLen += end - i;
       copied = end;
-      notes.push({ offset: i, message: `skipped psql meta-command \`${cmd.split(/\s+/)[0]}\``, kind: "skipped" });
+      // meta-commands that run SQL this file does not contain cannot be checked here
+      if (UNCHECKED_META.test(name)) notes.push({ offset: i, message: `psql meta-command \`${name}\` runs SQL that is not in this file; that SQL is not checked here`, kind: "unchecked" });
+      else notes.push({ offset: i, message: `skipped psql meta-command \`${name}\``, kind: "skipped" });
       i = end;
       continue;
     }

@@ -516,6 +516,27 @@ describe("file types: project roots", () => {
   });
 });
 
+describe("psql scripts", () => {
+  it("checks `\\copy` as COPY, skips COPY data rows, and reports SQL run from elsewhere", async () => {
+    const p = makeProject({
+      "migrations/V1__users.sql": "CREATE TABLE users (id int, email text);\nCOPY users (id, email) FROM stdin;\n1\ta@b.c\n\\.\n",
+      "migrations/V2__export.sql": "\\set ON_ERROR_STOP on\n\\copy users (email) TO 'emails.csv' csv\n\\i seed.sql\n",
+    });
+    const r = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    const out = json(r.stdout);
+    expect(out.findings.map((f) => [f.rule, f.severity, `${f.file}:${f.line}:${f.column}-${f.end_line}:${f.end_column}`, f.message])).toEqual([
+      ["pii-export", "error", "migrations/V2__export.sql:2:7-2:12", "COPY ... TO exports PII column users.email in the clear; export a query that masks it"],
+      ["unchecked-sql", "warning", "migrations/V2__export.sql:3:1-3:12", "psql meta-command `\\i` runs SQL that is not in this file; that SQL is not checked here"],
+    ]);
+    expect(out.summary.statements).toBe(3);
+    expect(r.code).toBe(1);
+    // a team that knows what the include runs can say so, or turn the rule off
+    writeFileSync(path.join(p.dir, "warden.config.yaml"), "rules:\n  unchecked-sql: off\n");
+    const off = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(json(off.stdout).findings.map((f) => f.rule)).toEqual(["pii-export"]);
+  });
+});
+
 describe("migration sets", () => {
   it("replays each migrations folder into its own catalog, as `warden facts` does", async () => {
     // one database per service: service b's `users` is not service a's

@@ -51,6 +51,36 @@ describe("tool annotations", () => {
     ]);
   });
 
+  it("checks psql `\\copy` as the COPY it runs, and notes meta-commands that run SQL from elsewhere", () => {
+    const { st, notes } = kinds("\\copy users (email) TO 'out.csv' csv\nSELECT 1;\n\\COPY (SELECT email FROM users) to pstdout;\n\\i other.sql\n\\gexec\n");
+    expect(st.map((s) => [s.kind, s.text, s.location.line, s.location.column, s.location.end_line, s.location.end_column])).toEqual([
+      ["copy", "copy users (email) TO 'out.csv' csv", 1, 2, 1, 37],
+      ["select", "SELECT 1", 2, 1, 2, 9],
+      ["copy", "COPY (SELECT email FROM users) to pstdout", 3, 2, 3, 43],
+    ]);
+    expect(st[0]!.reads.map((r) => [r.table, r.column])).toEqual([["users", "email"]]);
+    expect(notes.map((n) => [n.line, n.column, n.kind, n.message])).toEqual([
+      [4, 1, "unchecked", "psql meta-command `\\i` runs SQL that is not in this file; that SQL is not checked here"],
+      [5, 1, "unchecked", "psql meta-command `\\gexec` runs SQL that is not in this file; that SQL is not checked here"],
+    ]);
+  });
+
+  it("skips the rows of COPY … FROM STDIN blocks (pg_dump's format) up to `\\.`, and checks the COPY", () => {
+    const { st, notes } = kinds("COPY users (id, email) FROM stdin;\n1\ta@b.c\n2\t\\N\n\\.\nDROP TABLE t;\n\\copy users FROM stdin with csv\r\n3,x\r\n\\.\r\nSELECT 1;\n");
+    expect(st.map((s) => [s.kind, s.location.line])).toEqual([
+      ["copy", 1],
+      ["drop_table", 5],
+      ["copy", 6],
+      ["select", 9],
+    ]);
+    expect(notes.map((n) => [n.line, n.column, n.message])).toEqual([
+      [2, 1, "skipped 2 rows of COPY data (up to `\\.`)"],
+      [7, 1, "skipped 1 row of COPY data (up to `\\.`)"],
+    ]);
+    // without its end marker a block is not data: the rows stay SQL (and do not parse)
+    expect(kinds("COPY users FROM stdin;\n1\tx\n").st.map((s) => s.kind)).toEqual(["copy", "unparsed"]);
+  });
+
   it("reads placeholders as neutral names by default and keeps positions", () => {
     const { st, notes } = kinds("CREATE TABLE :SCHEMA.jobs (id int); SELECT :'v' AS x, a::text FROM :SCHEMA.jobs;");
     expect(st[0]!.targets.map((t) => [t.schema, t.name, t.location])).toEqual([["schema", "jobs", { line: 1, column: 15 }]]);
