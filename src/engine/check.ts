@@ -24,6 +24,8 @@ import { BUILD_ID } from "../version.js";
 
 export type { CheckOptions, CheckResult, CheckFinding, CheckError, RuleInfo } from "./types.js";
 
+const FAIL_ON: readonly string[] = ["error", "warning", "info", "never"];
+
 /** Notes of extraction that are findings: SQL a file runs but does not contain. */
 const UNCHECKED_NOTES = new Set<Note["kind"]>(["unchecked"]);
 
@@ -105,6 +107,10 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   }
   if (opts.stdin && opts.changedSince !== undefined) {
     return empty({ baseDir: cwd, errors: [checkError("usage", "`--changed-since` selects files from git; standard input is one given text", undefined, "leave out `--changed-since` when checking standard input")] });
+  }
+  // the CLI's parser checks --fail-on; a library caller's value is checked here
+  if (opts.failOn !== undefined && !FAIL_ON.includes(opts.failOn)) {
+    return empty({ baseDir: cwd, errors: [checkError("usage", `unknown \`failOn\` value \`${String(opts.failOn)}\``, undefined, didYouMean(String(opts.failOn), FAIL_ON) ?? `use one of ${FAIL_ON.map((v) => `\`${v}\``).join(", ")}`)] });
   }
   const stdinProblem = stdinPath ? stdinTargetProblem(opts.stdin!.path ?? "stdin.sql", stdinPath) : undefined;
   if (stdinProblem) {
@@ -221,6 +227,29 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   }
 
   const wardenData = (bundleData.warden ?? {}) as Record<string, JsonValue>;
+  // a constant the policy does not declare, or a value of another shape than the policy's,
+  // would be ignored or break the rules that read it: both are configuration errors
+  if (loaded && config.constants) {
+    const declared = (wardenData.constants ?? {}) as Record<string, JsonValue>;
+    const constantErrors: CheckError[] = [];
+    for (const [name, value] of Object.entries(config.constants)) {
+      if (!Object.hasOwn(declared, name)) {
+        const names = Object.keys(declared);
+        constantErrors.push(
+          checkError("config", `unknown constant \`${name}\` in \`constants\``, { file: shown(loaded.path), text: loaded.text, ...loaded.locate(["constants", name], true) }, didYouMean(name, names) ?? (names.length ? `the loaded policy declares: ${names.map((n) => `\`${n}\``).join(", ")}` : "the loaded policy declares no constants")),
+        );
+        continue;
+      }
+      const want = shapeOf(declared[name]!);
+      const got = shapeOf(value);
+      // an empty list fits any list (and any list fits a policy's empty one)
+      const lists = Array.isArray(value) && Array.isArray(declared[name]);
+      if (want !== got && !(lists && ((value as JsonValue[]).length === 0 || (declared[name] as JsonValue[]).length === 0))) {
+        constantErrors.push(checkError("config", `constant \`${name}\` must be ${want}, not ${got}`, { file: shown(loaded.path), text: loaded.text, ...loaded.locate(["constants", name]) }, `the policy's default is \`${JSON.stringify(declared[name])}\``));
+      }
+    }
+    if (constantErrors.length) return empty({ ...base, errors: constantErrors, rules: [...rules.values()] });
+  }
   const classifications: Record<string, string[]> = { ...((wardenData.classifications ?? {}) as Record<string, string[]>) };
   for (const [name, patterns] of Object.entries(config.classifications ?? {})) classifications[name] = [...(classifications[name] ?? []), ...patterns];
   const maskingFunctions = [...DEFAULT_MASKING, ...(config.masking_functions ?? [])];
@@ -406,6 +435,17 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     sources,
     ...(cache ? { cache: { known: hits.size, resumedAfter } } : {}),
   };
+}
+
+/** The JSON shape of a constant, as an error names it: a list of strings, a number, … */
+function shapeOf(v: JsonValue): string {
+  if (Array.isArray(v)) {
+    const kinds = [...new Set(v.map((x) => shapeOf(x).replace(/^an? /, "")))];
+    return kinds.length === 1 ? `a list of ${kinds[0]}s` : "a list";
+  }
+  if (v === null) return "null";
+  if (typeof v === "object") return "an object";
+  return typeof v === "string" ? "a string" : typeof v === "number" ? "a number" : "a boolean";
 }
 
 interface FileContext {

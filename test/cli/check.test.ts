@@ -294,6 +294,23 @@ describe("configuration errors", () => {
     expect(s.stderr).toContain("= help: did you mean `no-drop`?");
   });
 
+  it("rejects a constant the policy does not declare, or of another shape than the policy's", async () => {
+    const p = gateProject({}, "policies: [policy/gate.warden]\nconstants:\n  blocked_tabels: [orders]\n");
+    const r = await runWarden(["check"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      ["warden.config.yaml:3:3: error: unknown constant `blocked_tabels` in `constants`", "  |", "3 |   blocked_tabels: [orders]", "  |   ^^^^^^^^^^^^^^", "  = help: did you mean `blocked_tables`?", ""].join("\n"),
+    );
+    const q = gateProject({}, "policies: [policy/gate.warden]\nconstants:\n  blocked_tables: orders\n");
+    const s = await runWarden(["check"], { cwd: q.dir, env: q.env });
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^warden\.config\.yaml:3:19: error: constant `blocked_tables` must be a list of strings, not a string\n/);
+    expect(s.stderr).toContain('= help: the policy\'s default is `["customers"]`');
+    // an empty list is a list of anything
+    const e = gateProject({}, "policies: [policy/gate.warden]\nconstants:\n  blocked_tables: []\n");
+    expect((await runWarden(["check", "--fail-on", "never"], { cwd: e.dir, env: e.env })).code).toBe(0);
+  });
+
   it("takes --config from anywhere and reports a missing one", async () => {
     const p = gateProject();
     const r = await runWarden(["check", "--config", "nope.yaml"], { cwd: p.dir, env: p.env });

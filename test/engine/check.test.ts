@@ -99,6 +99,13 @@ describe("runCheck (library API)", () => {
     expect(r.errors.map((e) => [e.kind, e.file, e.line, e.column, e.message])).toEqual([["config", "warden.config.yaml", 1, 1, "unknown key `polcies`"]]);
   });
 
+  it("rejects a failOn value it does not know as a usage error", async () => {
+    const p = gateProject();
+    const r = await runCheck({ cwd: p.dir, failOn: "warn" as never, cache: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.errors.map((e) => [e.kind, e.message, e.help])).toEqual([["usage", "unknown `failOn` value `warn`", "use one of `error`, `warning`, `info`, `never`"]]);
+  });
+
   it("knows the engine rules whatever the policy", () => {
     expect(ENGINE_RULES.map((r) => [r.id, r.severity])).toEqual([
       ["parse-error", "error"],
