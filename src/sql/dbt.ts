@@ -1,10 +1,11 @@
 // dbt models: finds the project (dbt_project.yml, model paths, schema YAML, sources),
 // renders model Jinja with nunjucks and a dbt context, maps rendered lines back to the
 // original file, and feeds model outputs (with classification taint) into the catalog.
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import type { Environment } from "nunjucks";
+import type { Environment, Template } from "nunjucks";
 import { globSync } from "tinyglobby";
 import YAML from "yaml";
 import type { DbtColumnInfo, DbtInfo, InputDocument, Location, Note, ObjectRef } from "./facts.js";
@@ -30,7 +31,21 @@ interface ProjectInfo {
   vars: Record<string, unknown>;
   materialized: string | null;
   models: Map<string, ModelYaml>;
-  compiled: Map<string, string>; // original_file_path (relative to project) → compiled SQL
+  compiled: Map<string, CompiledNode>; // original_file_path (relative to project) → manifest node
+}
+
+/** A model node of `target/manifest.json`: its compiled SQL and what it was compiled from. */
+interface CompiledNode {
+  sql: string;
+  raw?: string; // raw_code (raw_sql before dbt 1.3)
+  sha256?: string; // checksum of the model file as dbt read it
+}
+
+/** Where the Jinja renderer stopped, in the model file. */
+export interface RenderError {
+  message: string;
+  line: number;
+  column: number;
 }
 
 interface FileLike {
@@ -71,14 +86,6 @@ function columnsOf(list: unknown): Record<string, DbtColumnInfo> {
   return out;
 }
 
-function readYaml(abs: string): unknown {
-  try {
-    return YAML.parse(readFileSync(abs, "utf8"));
-  } catch {
-    return null;
-  }
-}
-
 export class DbtProject {
   private readonly projects = new Map<string, ProjectInfo>();
   private readonly modelNames = new Map<string, string>(); // path → model name
@@ -111,7 +118,7 @@ export class DbtProject {
     const cached = this.projects.get(dir);
     if (cached) return cached;
     const abs = path.join(this.rootDir, dir);
-    const cfg = (readYaml(path.join(abs, "dbt_project.yml")) ?? {}) as Record<string, unknown>;
+    const cfg = this.readYaml(path.join(abs, "dbt_project.yml"), "its `model-paths`, `vars` and model config are not known") ?? {};
     const modelPaths = asStrings(cfg["model-paths"] ?? cfg["source-paths"]);
     const projName = typeof cfg.name === "string" ? cfg.name : path.basename(abs);
     const modelsCfg = (cfg.models as Record<string, Record<string, unknown>> | undefined)?.[projName] ?? {};
@@ -130,6 +137,39 @@ export class DbtProject {
     return info;
   }
 
+  /**
+   * A YAML mapping, null for an absent or empty file. A file that cannot be read or parsed
+   * (dbt would stop on it) gives a `dbt-yaml` note at the parser's position, since what it
+   * declares (`lost`) is then missing from every finding.
+   */
+  private readYaml(abs: string, lost: string): Record<string, unknown> | null {
+    const rel = path.relative(this.rootDir, abs).replace(/\\/g, "/");
+    let text: string;
+    try {
+      text = readFileSync(abs, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      this.notes.push({ file: rel, message: `cannot read this dbt YAML file (${err instanceof Error ? err.message : String(err)}); ${lost}`, kind: "dbt-yaml" });
+      return null;
+    }
+    let doc: unknown;
+    try {
+      // duplicate keys: the last one wins, as in dbt's YAML loader
+      doc = YAML.parse(text, { uniqueKeys: false });
+    } catch (err) {
+      const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+      const why = (err instanceof Error ? err.message : String(err)).replace(/ at line \d+, column \d+:[\s\S]*$/, "").trim();
+      this.notes.push({ file: rel, ...(pos ? { line: pos.line, column: pos.col } : {}), message: `cannot parse this dbt YAML file: ${why.charAt(0).toLowerCase()}${why.slice(1)}; ${lost}`, kind: "dbt-yaml" });
+      return null;
+    }
+    if (doc === null || doc === undefined) return null;
+    if (typeof doc !== "object" || Array.isArray(doc)) {
+      this.notes.push({ file: rel, line: 1, column: 1, message: `this dbt YAML file is not a mapping of keys to values; ${lost}`, kind: "dbt-yaml" });
+      return null;
+    }
+    return doc as Record<string, unknown>;
+  }
+
   private loadYaml(info: ProjectInfo, abs: string): void {
     const yamls: string[] = [];
     for (const mp of info.modelPaths) {
@@ -138,8 +178,8 @@ export class DbtProject {
     }
     yamls.sort();
     for (const y of yamls) {
-      const doc = readYaml(y) as Record<string, unknown> | null;
-      if (!doc || typeof doc !== "object") continue;
+      const doc = this.readYaml(y, "the models, sources, tags and classifications it declares are not known");
+      if (!doc) continue;
       for (const m of Array.isArray(doc.models) ? doc.models : []) {
         if (!m || typeof m.name !== "string") continue;
         const config = (m.config ?? {}) as Record<string, unknown>;
@@ -167,14 +207,24 @@ export class DbtProject {
   private loadManifest(info: ProjectInfo, abs: string): void {
     const file = path.join(abs, "target", "manifest.json");
     if (!existsSync(file)) return;
+    type Node = { resource_type?: string; package_name?: string; original_file_path?: string; compiled_code?: string; compiled_sql?: string; raw_code?: string; raw_sql?: string; checksum?: { name?: string; checksum?: string } };
+    let m: { nodes?: Record<string, Node> };
     try {
-      const m = JSON.parse(readFileSync(file, "utf8")) as { nodes?: Record<string, { resource_type?: string; original_file_path?: string; compiled_code?: string; compiled_sql?: string }> };
-      for (const n of Object.values(m.nodes ?? {})) {
-        const sql = n.compiled_code ?? n.compiled_sql;
-        if (n.resource_type === "model" && n.original_file_path && typeof sql === "string") info.compiled.set(n.original_file_path.replace(/\\/g, "/"), sql);
-      }
-    } catch {
-      // an unreadable manifest: fall back to rendering
+      m = JSON.parse(readFileSync(file, "utf8")) as typeof m;
+    } catch (err) {
+      // every model is rendered from its own text instead, which is what the note says
+      const why = err instanceof Error ? err.message : String(err);
+      this.notes.push({ file: path.relative(this.rootDir, file).replace(/\\/g, "/"), message: `cannot read this dbt manifest (${why}); models are rendered from their own text`, kind: "dbt-manifest" });
+      return;
+    }
+    for (const n of Object.values(m?.nodes ?? {})) {
+      const sql = n?.compiled_code ?? n?.compiled_sql;
+      if (n?.resource_type !== "model" || !n.original_file_path || typeof sql !== "string") continue;
+      // a package's model may share a path with one of the project's own
+      if (typeof n.package_name === "string" && n.package_name !== info.name) continue;
+      const raw = n.raw_code ?? n.raw_sql;
+      const sha256 = n.checksum?.name === "sha256" && typeof n.checksum.checksum === "string" ? n.checksum.checksum.toLowerCase() : undefined;
+      info.compiled.set(n.original_file_path.replace(/\\/g, "/"), { sql, ...(typeof raw === "string" ? { raw } : {}), ...(sha256 ? { sha256 } : {}) });
     }
   }
 
@@ -208,27 +258,40 @@ export class DbtProject {
     return out;
   }
 
-  render(file: FileLike): { render?: DbtRender; info: DbtInfo; error?: string } {
+  render(file: FileLike): { render?: DbtRender; info: DbtInfo; error?: RenderError } {
     const proj = this.projectOf(file.path);
     const model = this.modelNames.get(file.path) ?? path.basename(file.path, ".sql");
     const yml = proj.models.get(model);
     const info: DbtInfo = { model, materialized: yml?.materialized ?? proj.materialized ?? "view", tags: [...(yml?.tags ?? [])], columns: yml?.columns ?? {}, refs: [], sources: [] };
     const relInProject = path.relative(proj.dir, file.path).replace(/\\/g, "/");
-    const compiled = proj.compiled.get(relInProject);
+    const node = proj.compiled.get(relInProject);
     const lines = file.text.split("\n");
-    if (compiled !== undefined) {
+    if (node && compiledFrom(node, file.text)) {
       // compiled SQL has no line correspondence: statements map to the same line number, clamped
-      const rendered = compiled;
+      const rendered = node.sql;
       const starts = lineStarts(rendered);
+      this.noteIfEmpty(file, rendered, false);
       return { render: { sql: rendered, locate: (off) => ({ line: Math.min(lineOf(starts, off), lines.length), column: 1 }) }, info };
     }
+    if (node) {
+      const manifest = path.join(proj.dir, "target", "manifest.json").replace(/\\/g, "/");
+      this.notes.push({ file: file.path, message: `\`${manifest}\` is stale for this model (dbt compiled other text than the file has now); the model is rendered from its own text`, kind: "dbt-manifest" });
+    }
     const marked = toNunjucks(markLines(file.text));
-    const ctx = this.context(proj, info, file.path);
+    const state = { disabled: false };
+    const ctx = this.context(proj, info, file.path, state);
+    let template: Template;
+    try {
+      template = jinjaTemplate(marked);
+    } catch (err) {
+      return { info, error: renderError(err, file.text, 1) };
+    }
     // a call to a macro we do not have fails the render: define it as a placeholder and retry
     for (let attempt = 0; ; attempt++) {
       try {
-        const out = jinjaEnv().renderString(marked, ctx);
-        return { render: unmark(out, lines), info };
+        const render = unmark(template.render(ctx), lines);
+        this.noteIfEmpty(file, render.sql, state.disabled);
+        return { render, info };
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         const missing = /Unable to call `([A-Za-z_][A-Za-z0-9_]*)/.exec(msg);
@@ -243,12 +306,20 @@ export class DbtProject {
           this.notes.push({ file: file.path, message: `filter \`${filter[1]}\` is not available; values pass through it unchanged`, kind: "macro" });
           continue;
         }
-        return { info, error: `cannot render the model's Jinja: ${msg.replace(/\s+/g, " ").replace(/^\(unknown path\)\s*/, "").trim()}` };
+        // runtime positions are 0-based (compile-time ones 1-based)
+        return { info, error: renderError(err, file.text, 0) };
       }
     }
   }
 
-  private context(proj: ProjectInfo, info: DbtInfo, file: string): Record<string, unknown> & { __placeholder: (name: string) => unknown } {
+  /** A model that renders to nothing but whitespace and comments has nothing to check: say so. */
+  private noteIfEmpty(file: FileLike, sql: string, disabled: boolean): void {
+    if (sql.replace(/\/\*[\s\S]*?\*\//g, "").replace(/--[^\n]*/g, "").trim() !== "") return;
+    const why = disabled ? "the model is disabled (`enabled` is false with the project's vars) and renders to no SQL" : "the model renders to no SQL with the project's vars";
+    this.notes.push({ file: file.path, message: `${why}; nothing in it is checked`, kind: "dbt-empty" });
+  }
+
+  private context(proj: ProjectInfo, info: DbtInfo, file: string, state: { disabled: boolean }): Record<string, unknown> & { __placeholder: (name: string) => unknown } {
     const notes = this.notes;
     const noted = new Set<string>();
     const placeholder = (name: string): unknown => {
@@ -293,6 +364,7 @@ export class DbtProject {
           if (typeof kw.materialized === "string") info.materialized = kw.materialized;
           for (const t of asStrings(kw.tags)) if (!info.tags!.includes(t)) info.tags!.push(t);
           if (typeof kw.schema === "string") info.schema = kw.schema;
+          if (kw.enabled === false) state.disabled = true;
         }
         return "";
       },
@@ -374,7 +446,48 @@ export class DbtProject {
   }
 }
 
+/** Whether a manifest node was compiled from `text`: dbt strips the file before it keeps or hashes it. */
+function compiledFrom(node: CompiledNode, text: string): boolean {
+  if (node.raw !== undefined) return node.raw === text || node.raw === text.trim();
+  if (node.sha256 === undefined) return false;
+  const sha = (t: string) => createHash("sha256").update(t, "utf8").digest("hex");
+  const stripped = text.trim();
+  // dbt 1.10 and later hash the stripped text with whitespace runs compacted to one space
+  return [text, stripped, stripped.split(/\s+/).join(" ")].some((t) => sha(t) === node.sha256);
+}
+
+/**
+ * A render failure at the renderer's position in the model file. `base` is the origin of the
+ * renderer's positions: nunjucks' parser counts from 1, its runtime from 0. Line markers sit at
+ * line ends and add no lines; `{% do %}` rewrites shift columns, which are undone.
+ */
+function renderError(err: unknown, text: string, base: 0 | 1): RenderError {
+  const e = err as { message?: unknown; lineno?: unknown; colno?: unknown };
+  const raw = typeof e?.message === "string" ? e.message : String(err);
+  const message = `cannot render the model's Jinja: ${raw
+    .replace(/^\(unknown path\)\s*/, "")
+    .replace(/^\[Line \d+(?:, Column \d+)?\]\s*/, "")
+    .replace(/^Error:\s*/, "")
+    .replace(/\s+/g, " ")
+    .trim()}`;
+  const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
+  if (typeof e?.lineno === "number" && Number.isFinite(e.lineno)) {
+    const line = Math.min(Math.max(e.lineno + 1 - base, 1), lines.length);
+    const col = typeof e.colno === "number" && Number.isFinite(e.colno) ? e.colno + 1 - base : 1;
+    const column = Math.min(Math.max(originalColumn(lines[line - 1]!, col), 1), lines[line - 1]!.length + 1);
+    return { message, line, column };
+  }
+  if (/end of file/.test(raw)) {
+    // an unclosed block: where the file ends
+    let line = lines.length;
+    while (line > 1 && lines[line - 1]!.trim() === "") line--;
+    return { message, line, column: lines[line - 1]!.length + 1 };
+  }
+  return { message, line: 1, column: 1 };
+}
+
 let jinja: Environment | undefined;
+let jinjaModule: typeof import("nunjucks") | undefined;
 
 /**
  * The Jinja engine, loaded on the first model that needs rendering. Not at start-up:
@@ -384,7 +497,8 @@ let jinja: Environment | undefined;
 function jinjaEnv(): Environment {
   if (jinja) return jinja;
   const nunjucks = createRequire(import.meta.url)("nunjucks") as typeof import("nunjucks");
-  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+  // dev: errors keep the renderer's line and column as numbers
+  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false, dev: true });
   nunjucks.installJinjaCompat();
   // dbt's own filters
   env.addFilter("as_bool", (v: unknown) => v === true || v === "true" || v === "True");
@@ -392,12 +506,37 @@ function jinjaEnv(): Environment {
   env.addFilter("as_text", (v: unknown) => String(v ?? ""));
   env.addFilter("as_native", (v: unknown) => v);
   jinja = env;
+  jinjaModule = nunjucks;
   return env;
 }
 
-/** Jinja syntax nunjucks lacks, rewritten to equivalents: `{% do x %}` evaluates x. */
+/** A model's template, compiled (a syntax error throws here, with 1-based positions). */
+function jinjaTemplate(src: string): Template {
+  const env = jinjaEnv();
+  return new jinjaModule!.Template(src, env, undefined, true);
+}
+
+const DO_TAG = /\{%(-?)(\s*)do(\s)/g;
+const DO_SET = "set warden_do_result =";
+
+/**
+ * Jinja syntax nunjucks lacks, rewritten to equivalents: `{% do x %}` evaluates x. The
+ * whitespace is kept, so lines stay where they were.
+ */
 function toNunjucks(template: string): string {
-  return template.replace(/\{%(-?)\s*do\s+/g, "{%$1 set warden_do_result = ");
+  return template.replace(DO_TAG, `{%$1$2${DO_SET}$3`);
+}
+
+/** The column in the original line of `col` in its `toNunjucks` rewrite. */
+function originalColumn(origLine: string, col: number): number {
+  let shift = 0;
+  for (const m of origLine.matchAll(DO_TAG)) {
+    const start = m.index! + 2 + m[1]!.length + m[2]!.length; // where `do` is
+    if (col - 1 < start + shift) break;
+    if (col - 1 < start + shift + DO_SET.length) return start + 1; // inside the rewrite: at `do`
+    shift += DO_SET.length - 2;
+  }
+  return col - shift;
 }
 
 /** Appends `/*@n@*\/` to every original line that ends outside a Jinja tag or comment. */

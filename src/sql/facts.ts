@@ -205,5 +205,10 @@ export interface Note {
   line?: number;
   column?: number;
   message: string;
-  kind: "skipped" | "placeholder" | "dialect" | "macro" | "unchecked";
+  /**
+   * `unchecked`: a psql command that runs SQL from elsewhere (`\\i`, `\\gexec`); `dbt-yaml`: a
+   * dbt YAML file that cannot be read (`file` is the YAML); `dbt-manifest`: a manifest that is
+   * stale for a model or unreadable; `dbt-empty`: a model that renders to no SQL
+   */
+  kind: "skipped" | "placeholder" | "dialect" | "macro" | "unchecked" | "dbt-yaml" | "dbt-manifest" | "dbt-empty";
 }

@@ -250,7 +250,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
       for (const i of dbt.order(g.models.map((i) => files[i]!.path)).map((k) => g.models[k]!)) {
         const f = files[i]!;
         const r = dbt.render(f);
-        const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error ?? "could not render the model");
+        const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error?.message ?? "could not render the model", r.error);
         if (r.info) doc.dbt = r.info;
         dbt.afterModel(f, doc, sh.classes);
         done(i, doc);
@@ -261,11 +261,13 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
   return { documents, notes: base.notes, resumedAfter };
 }
 
-function unparsedDoc(file: ProjectFile, message: string): InputDocument {
+/** A file that yields no statements: one `unparsed` fact at `at` (the renderer's position), else 1:1. */
+function unparsedDoc(file: ProjectFile, message: string, at: { line: number; column: number } = { line: 1, column: 1 }): InputDocument {
+  const { line, column } = at;
   return {
     context: "ci",
     file: { path: file.path, type: file.type },
-    statements: [{ index: 0, kind: "unparsed", text: "", location: { line: 1, column: 1 }, targets: [], reads: [], writes: [], relations: [], functions: [], error: { message, line: 1, column: 1 } }],
+    statements: [{ index: 0, kind: "unparsed", text: "", location: { line, column }, targets: [], reads: [], writes: [], relations: [], functions: [], error: { message, line, column } }],
   };
 }
 

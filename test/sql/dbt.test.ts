@@ -1,10 +1,13 @@
 // dbt: project discovery, Jinja rendering with the dbt context, YAML classifications,
-// lineage taint across ref(), dialect naming and line mapping back to the model file.
+// lineage taint across ref(), dialect naming and line mapping back to the model file;
+// which manifest SQL is used, unreadable project files, render error positions.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { extractProject, fileTypeOf, initSqlParser, type InputDocument } from "../../src/sql/index.js";
+import { makeProject } from "../helpers/check-project.js";
 
 const root = fileURLToPath(new URL("../../fixtures/sql/dbt/", import.meta.url));
 const paths = ["models/marts/customer_contacts.sql", "models/staging/stg_customers.sql", "models/marts/snowflake_events.sql"];
@@ -115,5 +118,111 @@ describe("dbt models", () => {
       "customers.customer_lifetime_value []",
     ]);
     expect(customers!.statements[0]!.reads.filter((r) => r.output === "customer_lifetime_value").map((r) => `${r.table}.${r.column}`)).toEqual(["stg_payments.amount"]);
+  });
+});
+
+describe("dbt project files", () => {
+  const USERS_YAML = "version: 2\nsources:\n  - name: s\n    tables:\n      - name: users\n        columns:\n          - name: email\n            tags: [pii]\n";
+  const MODEL = "select id,\n  email\nfrom {{ source('s', 'users') }}\n";
+  const COMPILED = 'select id, email\nfrom "s"."users"';
+  const manifest = (node: Record<string, unknown>) =>
+    JSON.stringify({ nodes: { "model.shop.m": { resource_type: "model", package_name: "shop", original_file_path: "models/m.sql", compiled_code: COMPILED, ...node } } });
+  const extract = (files: Record<string, string>, model = files["models/m.sql"]!) => {
+    const { dir } = makeProject({ "dbt_project.yml": "name: shop\n", "models/sources.yml": USERS_YAML, ...files });
+    return extractProject([{ path: "models/m.sql", text: model, type: "dbt_model" }], { rootDir: dir });
+  };
+  const sha256 = (t: string) => createHash("sha256").update(t, "utf8").digest("hex");
+  const shape = (d: InputDocument) => d.statements.map((s) => [s.kind, s.text, s.location.line, s.location.column, s.reads.map((r) => `${r.column}@${r.location?.line}:${r.location?.column}`).join(" ")]);
+
+  it("uses the manifest's compiled SQL when it was compiled from the model's text", () => {
+    // dbt keeps the stripped file as raw_code; the statement maps to the same line numbers, column 1
+    for (const node of [{ raw_code: MODEL.trim() }, { raw_sql: MODEL.trim() }, { checksum: { name: "sha256", checksum: sha256(MODEL.trim()) } }, { checksum: { name: "sha256", checksum: sha256("select id, email from {{ source('s', 'users') }}") } }]) {
+      const r = extract({ "models/m.sql": MODEL, "target/manifest.json": manifest(node) });
+      expect(shape(r.documents[0]!)).toEqual([["select", COMPILED, 1, 1, "id@1:1 email@1:1"]]);
+      expect(r.notes).toEqual([]);
+    }
+  });
+
+  it("renders the model itself when the manifest was compiled from other text, with a note", () => {
+    const edited = "select id,\n  email as e2\nfrom {{ source('s', 'users') }}\n";
+    for (const node of [{ raw_code: MODEL.trim() }, { checksum: { name: "sha256", checksum: sha256(MODEL.trim()) } }, {}]) {
+      // the file on disk is the old one: what counts is the text checked (an editor buffer, stdin)
+      const r = extract({ "models/m.sql": MODEL, "target/manifest.json": manifest(node) }, edited);
+      const d = r.documents[0]!;
+      expect(shape(d)).toEqual([["select", 'select id,\n  email as e2\nfrom "s"."users"', 1, 1, "id@1:8 email@2:3"]]);
+      expect(d.statements[0]!.writes.map((w) => `${w.column} [${(w.classifications ?? []).join()}]`)).toEqual(["id []", "e2 [pii]"]);
+      expect(r.notes).toEqual([
+        { file: "models/m.sql", message: "`target/manifest.json` is stale for this model (dbt compiled other text than the file has now); the model is rendered from its own text", kind: "dbt-manifest" },
+      ]);
+    }
+  });
+
+  it("ignores another package's model of the same path in the manifest", () => {
+    const r = extract({ "models/m.sql": MODEL, "target/manifest.json": manifest({ package_name: "dbt_utils", raw_code: "select 1" }) });
+    expect(shape(r.documents[0]!)[0]![1]).toBe('select id,\n  email\nfrom "s"."users"');
+    expect(r.notes).toEqual([]);
+  });
+
+  it("notes a manifest that cannot be read and renders the models", () => {
+    const r = extract({ "models/m.sql": MODEL, "target/manifest.json": "{" });
+    expect(shape(r.documents[0]!)[0]![1]).toBe('select id,\n  email\nfrom "s"."users"');
+    expect(r.notes.map((n) => [n.file, n.kind, n.message.replace(/\(.*\)/, "(…)")])).toEqual([["target/manifest.json", "dbt-manifest", "cannot read this dbt manifest (…); models are rendered from their own text"]]);
+  });
+
+  it("reports dbt YAML that cannot be parsed, at the parser's position", () => {
+    const r = extract({ "models/m.sql": MODEL, "models/schema.yml": "version: 2\nmodels:\n  - name: m\n    tags: [pii\n" });
+    expect(r.notes).toEqual([
+      {
+        file: "models/schema.yml",
+        line: 5,
+        column: 1,
+        message: "cannot parse this dbt YAML file: flow sequence in block collection must be sufficiently indented and end with a ]; the models, sources, tags and classifications it declares are not known",
+        kind: "dbt-yaml",
+      },
+    ]);
+    // the rest of the project is still read
+    expect(r.documents[0]!.statements[0]!.reads.map((x) => `${x.column} [${(x.classifications ?? []).join()}]`)).toEqual(["id []", "email [pii]"]);
+  });
+
+  it("reports a dbt_project.yml that cannot be parsed and one that is not a mapping", () => {
+    const broken = extract({ "dbt_project.yml": "name: shop\nmodel-paths: ['models'\n", "models/m.sql": MODEL });
+    expect(broken.notes.map((n) => [n.file, n.line, n.column, n.kind, n.message.replace(/:.*;/, ": …;")])).toEqual([
+      ["dbt_project.yml", 3, 1, "dbt-yaml", "cannot parse this dbt YAML file: …; its `model-paths`, `vars` and model config are not known"],
+    ]);
+    const list = extract({ "dbt_project.yml": "- name\n", "models/m.sql": MODEL });
+    expect(list.notes).toEqual([
+      { file: "dbt_project.yml", line: 1, column: 1, message: "this dbt YAML file is not a mapping of keys to values; its `model-paths`, `vars` and model config are not known", kind: "dbt-yaml" },
+    ]);
+  });
+
+  it("reads duplicate YAML keys as dbt does: the last one wins", () => {
+    const r = extract({ "models/m.sql": "{{ config(materialized='view') }}select 1 as x\n", "dbt_project.yml": "name: other\nname: shop\nmodels:\n  shop:\n    +materialized: table\n" }, "select 1 as x\n");
+    expect(r.notes).toEqual([]);
+    expect(r.documents[0]!.dbt?.materialized).toBe("table");
+  });
+
+  it("places a Jinja error where the renderer stopped, without the renderer's bracketed position", () => {
+    const at = (text: string) => {
+      const st = extract({ "models/m.sql": text }).documents[0]!.statements;
+      expect(st.map((s) => s.kind)).toEqual(["unparsed"]);
+      return [st[0]!.location.line, st[0]!.location.column, st[0]!.error];
+    };
+    // a syntax error (the parser counts from 1)
+    expect(at("select email from {{ ref('x') }} {% if %}")).toEqual([1, 40, { message: "cannot render the model's Jinja: unexpected token: %}", line: 1, column: 40 }]);
+    // `{% do %}` is rewritten before rendering: columns after it are the file's own
+    expect(at("select 1\n{%do x %} {%- do\n y %}{{ 1 + }}\n")).toEqual([3, 13, { message: "cannot render the model's Jinja: unexpected token: }}", line: 3, column: 13 }]);
+    // a failure while rendering (the runtime counts from 0), on the first line too
+    expect(at("select {%- do x %} {{ (1)() }}")).toEqual([1, 26, { message: "cannot render the model's Jinja: Unable to call `--expression--`, which is not a function", line: 1, column: 26 }]);
+    expect(at("select 1\n  , {{ (1)() }}\n")).toEqual([2, 11, { message: "cannot render the model's Jinja: Unable to call `--expression--`, which is not a function", line: 2, column: 11 }]);
+    // an unclosed block: at the end of the file's last line
+    expect(at("{% if x %}\nselect 1\n\n")).toEqual([2, 9, { message: "cannot render the model's Jinja: parseIf: expected elif, else, or endif, got end of file", line: 2, column: 9 }]);
+  });
+
+  it("notes a model that renders to no SQL", () => {
+    const r = extract({ "models/m.sql": "-- off by default\n{% if var('on', false) %}select 1{% endif %}\n" });
+    expect(r.documents[0]!.statements).toEqual([]);
+    expect(r.notes).toEqual([{ file: "models/m.sql", message: "the model renders to no SQL with the project's vars; nothing in it is checked", kind: "dbt-empty" }]);
+    const off = extract({ "models/m.sql": "{{ config(enabled=var('on', False) | as_bool) }}\n{% if var('on', false) %}select 1{% endif %}\n" });
+    expect(off.notes).toEqual([{ file: "models/m.sql", message: "the model is disabled (`enabled` is false with the project's vars) and renders to no SQL; nothing in it is checked", kind: "dbt-empty" }]);
   });
 });

@@ -1,0 +1,63 @@
+// `warden check` on dbt projects: a stale target/manifest.json never stands in for the model's
+// own text (on disk or on stdin), and a Jinja error is reported where the renderer stopped.
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { makeProject } from "../helpers/check-project.js";
+import { runWarden } from "../helpers/run.js";
+
+const SOURCES = "version: 2\nsources:\n  - name: s\n    tables:\n      - name: users\n        columns:\n          - name: email\n            tags: [pii]\n";
+const OLD = "select id from {{ source('s','users') }}\n";
+const EDITED = "select email as e2 from {{ source('s','users') }}\n";
+// what `dbt compile` wrote for OLD: raw_code is the stripped file
+const MANIFEST = JSON.stringify({
+  nodes: { "model.shop.m2": { resource_type: "model", package_name: "shop", original_file_path: "models/m2.sql", raw_code: OLD.trim(), compiled_code: 'select id from "s"."users"' } },
+});
+
+const project = (model: string, extra: Record<string, string> = {}) =>
+  makeProject({ "dbt_project.yml": "name: shop\n", "models/sources.yml": SOURCES, "models/m2.sql": model, "target/manifest.json": MANIFEST, ...extra });
+const findings = (stdout: string) =>
+  (JSON.parse(stdout) as { findings: { rule: string; file: string; line: number; column: number; end_line: number; end_column: number; message: string }[] }).findings.map(
+    (f) => `${f.rule} ${f.file}:${f.line}:${f.column}-${f.end_line}:${f.end_column} ${f.message}`,
+  );
+const UNTAGGED = "dbt-pii-untagged models/m2.sql:1:1-1:1 model column e2 carries PII from users.email but is not tagged pii in the model's YAML";
+
+describe("warden check on dbt models with a target/manifest.json", () => {
+  it("uses the manifest's SQL for the model text it was compiled from", async () => {
+    const p = project(OLD);
+    const r = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(findings(r.stdout)).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+
+  it("checks an edited model from its own text, not the stale manifest", async () => {
+    const p = project(EDITED);
+    const r = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(findings(r.stdout)).toContain(UNTAGGED);
+    expect(r.code).toBe(1);
+  });
+
+  it("checks text given on stdin, not the manifest compiled from the file on disk", async () => {
+    const p = project(OLD);
+    const r = await runWarden(["check", "-", "--stdin-filename", "models/m2.sql", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env, input: EDITED });
+    expect(findings(r.stdout)).toContain(UNTAGGED);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe("warden check on a dbt model whose Jinja cannot be rendered", () => {
+  it("reports the error at the renderer's line and column", async () => {
+    const p = makeProject({ "dbt_project.yml": "name: shop\n", "models/m.sql": "select 1 as id\nselect email from {{ ref('x') }} {% if %}\n" });
+    const r = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(findings(r.stdout)).toEqual(["parse-error models/m.sql:2:40-2:41 cannot parse statement: cannot render the model's Jinja: unexpected token: %}"]);
+    expect(r.code).toBe(1);
+    const pretty = await runWarden(["check", "--no-cache", path.join("models", "m.sql")], { cwd: p.dir, env: p.env });
+    expect(pretty.stdout).toContain(
+      [
+        "models/m.sql:2:40: error[parse-error]: cannot parse statement: cannot render the model's Jinja: unexpected token: %}",
+        "  |",
+        "2 | select email from {{ ref('x') }} {% if %}",
+        "  |                                        ^",
+      ].join("\n"),
+    );
+  });
+});
