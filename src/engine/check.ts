@@ -1,7 +1,7 @@
 // `runCheck`: the CI gate as a library call. Config → policy bundle → file discovery →
 // SQL facts → bundle evaluation (opa-wasm) → engine findings, suppressions, baseline →
 // one CheckResult that every reporter and the GitHub Action consume.
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Finding, JsonValue } from "../compiler/ir/ir.js";
 import type { InputDocument, Note } from "../sql/index.js";
@@ -56,6 +56,13 @@ export const ENGINE_RULES: RuleInfo[] = [
     severity: "warning",
     help: "check that SQL where it lives (name its file), or say why it is safe with `-- warden-ignore-file unchecked-sql: reason`",
     doc: "https://warden.dev/rules/unchecked-sql",
+  },
+  {
+    id: "dbt-yaml-error",
+    title: "A dbt YAML file that cannot be read",
+    severity: "warning",
+    help: "fix the YAML; until then the models, sources, tags and classifications it declares are unknown to the check",
+    doc: "https://warden.dev/rules/dbt-yaml-error",
   },
   {
     id: "unused-suppression",
@@ -312,6 +319,8 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   let resumedAfter = 0;
   // what extraction could not check in a file (e.g. a psql `\i` include), by file
   const unchecked = new Map<string, Note[]>();
+  // dbt YAML files that could not be read (not inputs themselves: reported beside them)
+  const yamlNotes: Note[] = [];
   const toEvaluate = checkedIdx.filter((i) => !hits.has(i));
   if (toEvaluate.length > 0) {
     let evaluator: BundleEvaluator;
@@ -351,7 +360,10 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
     });
     send();
     resumedAfter = extracted.resumedAfter; // less when a saved catalog could not be restored
-    for (const n of extracted.notes) if (UNCHECKED_NOTES.has(n.kind)) unchecked.set(n.file, [...(unchecked.get(n.file) ?? []), n]);
+    for (const n of extracted.notes) {
+      if (UNCHECKED_NOTES.has(n.kind)) unchecked.set(n.file, [...(unchecked.get(n.file) ?? []), n]);
+      else if (n.kind === "dbt-yaml") yamlNotes.push(n);
+    }
     mark("facts");
     // every file is extracted (so catalog facts match a full run); only checked ones are evaluated
     const evaluate = (i: number) => evaluator.findings(documents[i] as unknown as JsonValue);
@@ -382,6 +394,10 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   let statements = 0;
   let suppressed = 0;
   let done = 0;
+  // a broken dbt YAML file is reported while a model is checked; its models are then not
+  // cached, so that every run reports it until it is fixed (the YAML is no checked file)
+  const yamlFindings = inputs.some((f) => f.checked && f.type === "dbt_model") ? yamlErrorFindings(yamlNotes, baseDir, ctx, sources) : [];
+  all.push(...yamlFindings);
   for (const i of checkedIdx) {
     const input = inputs[i]!;
     let r = hits.get(i);
@@ -389,7 +405,7 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
       const doc = documents[i]!;
       r = { ...fileFindings(input, doc, raw.get(i)!, ctx, unchecked.get(input.path) ?? []), statements: doc.statements.length };
     }
-    cache?.set(keys[i]!, r, ruleDefaults);
+    if (!(yamlNotes.length && input.type === "dbt_model")) cache?.set(keys[i]!, r, ruleDefaults);
     statements += r.statements;
     suppressed += r.suppressed;
     if (r.findings.length > 0) {
@@ -446,6 +462,26 @@ function shapeOf(v: JsonValue): string {
   if (v === null) return "null";
   if (typeof v === "object") return "an object";
   return typeof v === "string" ? "a string" : typeof v === "number" ? "a number" : "a boolean";
+}
+
+/** Findings on dbt YAML files that could not be read, at the position the YAML parser gave. */
+function yamlErrorFindings(notes: Note[], baseDir: string, ctx: FileContext, sources: Map<string, string>): CheckFinding[] {
+  const severity = ctx.severityOf("dbt-yaml-error", "warning");
+  if (severity === "off") return [];
+  const info = ctx.rules.get("dbt-yaml-error")!;
+  return notes.map((n): CheckFinding => {
+    let text = "";
+    try {
+      text = readFileSync(path.resolve(baseDir, n.file), "utf8");
+      sources.set(n.file, text);
+    } catch {
+      // unreadable: the note says so; no code frame
+    }
+    const line = n.line ?? 1;
+    const column = n.column ?? 1;
+    const lineText = text.split(/\r\n|\r|\n/)[line - 1] ?? "";
+    return { rule: "dbt-yaml-error", severity, message: n.message, file: n.file, line, column, end_line: line, end_column: Math.max(column + 1, lineText.trimEnd().length + 1), statement: -1, help: info.help, doc: info.doc, fingerprint: statementFingerprint(lineText) };
+  });
 }
 
 interface FileContext {

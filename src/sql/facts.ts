@@ -206,7 +206,7 @@ export interface Note {
   column?: number;
   message: string;
   /**
-   * `unchecked`: a psql command that runs SQL from elsewhere (`\\i`, `\\gexec`); `dbt-yaml`: a
+   * `unchecked`: a psql command that runs SQL from elsewhere (`\i`, `\gexec`); `dbt-yaml`: a
    * dbt YAML file that cannot be read (`file` is the YAML); `dbt-manifest`: a manifest that is
    * stale for a model or unreadable; `dbt-empty`: a model that renders to no SQL
    */

@@ -61,3 +61,19 @@ describe("warden check on a dbt model whose Jinja cannot be rendered", () => {
     );
   });
 });
+
+describe("warden check on a dbt project with a broken YAML file", () => {
+  it("reports the YAML at the parser's position on every run until it is fixed", async () => {
+    const p = makeProject({ "dbt_project.yml": "name: shop\n", "models/schema.yml": "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: email\n        tags: [pii\n", "models/m.sql": "select 1 as id\n" });
+    const first = await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
+    const yaml = findings(first.stdout).filter((f) => f.startsWith("dbt-yaml-error"));
+    expect(yaml).toHaveLength(1);
+    expect(yaml[0]).toMatch(/^dbt-yaml-error models\/schema\.yml:7:1-7:2 cannot parse this dbt YAML file: /);
+    expect(first.code).toBe(0); // a warning
+    // the result cache does not hide it on the next run
+    const again = await runWarden(["check", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(findings(again.stdout)).toEqual(findings(first.stdout));
+    const pretty = await runWarden(["check"], { cwd: p.dir, env: p.env });
+    expect(pretty.stdout).toContain("models/schema.yml:7:1: warning[dbt-yaml-error]: cannot parse this dbt YAML file");
+  });
+});

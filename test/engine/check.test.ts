@@ -24,7 +24,7 @@ describe("runCheck (library API)", () => {
       ]);
       expect(r.findings[0]!.fingerprint).toMatch(/^[0-9a-f]{16}$/);
       expect(r.summary).toEqual({ files: 4, statements: 5, findings: 3, by_severity: { error: 1, warning: 1, info: 1 }, suppressed: 0, baselined: 0 });
-      expect(r.rules.map((x) => x.id).sort()).toEqual(["no-drop", "parse-error", "pii-read", "suppression-without-reason", "truncate-blocked", "unchecked-sql", "unused-suppression"]);
+      expect(r.rules.map((x) => x.id).sort()).toEqual(["dbt-yaml-error", "no-drop", "parse-error", "pii-read", "suppression-without-reason", "truncate-blocked", "unchecked-sql", "unused-suppression"]);
       expect([...r.sources.keys()]).toEqual(["migrations/002_drop.sql", "sql/cleanup.sql", "sql/report.sql"]);
       // every file is reported, with or without findings
       expect(progress).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
@@ -111,6 +111,7 @@ describe("runCheck (library API)", () => {
       ["parse-error", "error"],
       ["suppression-without-reason", "warning"],
       ["unchecked-sql", "warning"],
+      ["dbt-yaml-error", "warning"],
       ["unused-suppression", "warning"],
     ]);
   });
