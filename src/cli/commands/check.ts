@@ -37,7 +37,8 @@ Paths are files, directories (searched for *.sql, honouring .gitignore and the
 config's include/exclude) or globs; default: the config's directory, else ".".
 
 Suppressions, in SQL comments:
-  -- warden-ignore RULE[, RULE]: reason       the statement right below
+  -- warden-ignore RULE[, RULE]: reason       the next statement (or, after code on
+                                              its line, that code's statement)
   -- warden-ignore-file RULE: reason          the whole file
 
 Examples:
