@@ -1,7 +1,10 @@
-// `-- warden-ignore RULE[, RULE]: reason` (covers the statement right after the comment
-// block) and `-- warden-ignore-file RULE: reason` (covers the whole file). Suppressions
-// without a reason, and ones that suppress nothing, become findings of their own.
+// `-- warden-ignore RULE[, RULE]: reason` (covers the next statement, or the statement on its
+// line when it follows code there) and `-- warden-ignore-file RULE: reason` (covers the whole
+// file). Only real `--` comments count: a lexical scan skips string literals, quoted names,
+// block comments and dollar-quoted strings (but reads function and DO bodies, which are code).
+// Suppressions without a reason, and ones that suppress nothing, become findings of their own.
 import { didYouMean } from "../diagnostics/diagnostic.js";
+import { dollarTag, isSpace, skipToken, type Tok } from "../sql/lexer.js";
 
 export interface SuppressionRule {
   id: string;
@@ -17,12 +20,23 @@ export interface Suppression {
   line: number;
   column: number;
   endColumn: number;
-  /** Index of the statement a `statement` suppression covers, or -1 when none follows. */
+  /** Index of the statement a `statement` suppression covers, or -1 when there is none. */
   statement: number;
+  /** That statement and the ones nested in it (a function's or DO block's body). */
+  covers: number[];
+  /** The directive follows code on its line and covers that code's statement. */
+  trailing: boolean;
+  /**
+   * Words after the rules that no comma joins to them, when there is no colon: more rule ids
+   * missing their commas, or (when any is not a rule) a reason missing its colon.
+   */
+  loose?: { words: SuppressionRule[]; text: string };
 }
 
 export interface StatementSpan {
   index: number;
+  /** The statement kind: decides whether its dollar-quoted strings are code bodies. */
+  kind?: string;
   location: { line: number; column: number; end_line?: number; end_column?: number };
 }
 
@@ -36,82 +50,213 @@ export interface EngineFinding {
   end_column: number;
 }
 
-const DIRECTIVE = /^(\s*--\s*)warden-ignore(-file)?(?=\s|:|$)(.*)$/;
-const COMMENT_LINE = /^\s*--/;
+const MENTION = /warden-ignore/i;
+const DIRECTIVE = /^--\s*warden-ignore(-file)?(?=\s|:|$)/i;
+/** Statements whose dollar-quoted strings are bodies of code, where `--` starts a real comment. */
+const BODY_KINDS = new Set(["create_function", "create_procedure", "do"]);
+/** Jinja (dbt) tags, skipped whole so that quotes in them do not open SQL strings. */
+const JINJA_CLOSE: Record<string, string> = { "{": "}}", "%": "%}", "#": "#}" };
 
-/** Every suppression comment of a file, each tied to the statement it covers. */
-export function parseSuppressions(text: string, statements: readonly StatementSpan[]): Suppression[] {
-  if (!text.includes("warden-ignore")) return [];
-  const lines = text.split(/\r\n|\r|\n/);
-  const out: Suppression[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = DIRECTIVE.exec(lines[i]!);
-    if (!m) continue;
-    const line = i + 1;
-    const keywordEnd = m[1]!.length + "warden-ignore".length + (m[2] ? m[2].length : 0);
-    const rest = m[3]!;
-    const colon = rest.indexOf(":");
-    const list = colon < 0 ? rest : rest.slice(0, colon);
-    const reason = colon < 0 ? "" : rest.slice(colon + 1).trim();
-    const rules: SuppressionRule[] = [];
-    const re = /[^,\s]+/g;
-    for (let r = re.exec(list); r; r = re.exec(list)) {
-      const column = keywordEnd + r.index + 1;
-      rules.push({ id: r[0], line, column, endColumn: column + r[0].length });
+interface Pos {
+  line: number;
+  column: number;
+}
+
+/** Offset → 1-based line and UTF-16 column, with the line breaks the engine counts (CRLF, CR, LF). */
+class Lines {
+  readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
     }
-    const scope = m[2] ? "file" : "statement";
-    out.push({
-      scope,
-      rules,
-      reason,
-      line,
-      column: m[1]!.search(/--/) + 1,
-      endColumn: lines[i]!.length + 1,
-      statement: scope === "statement" ? coveredStatement(line, lines, statements) : -1,
-    });
+  }
+  /** 0-based line of an offset. */
+  index(off: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  at(off: number): Pos {
+    const k = this.index(off);
+    return { line: k + 1, column: off - this.starts[k]! + 1 };
+  }
+}
+
+function compare(a: Pos, line: number, column: number): number {
+  return a.line !== line ? a.line - line : a.column - column;
+}
+
+/** The innermost statement whose span holds p (a nested statement rather than its function). */
+function statementAt(statements: readonly StatementSpan[], p: Pos): StatementSpan | undefined {
+  let best: StatementSpan | undefined;
+  for (const s of statements) {
+    const l = s.location;
+    if (compare(p, l.line, l.column) < 0) continue;
+    if (compare(p, l.end_line ?? l.line, l.end_column ?? Infinity) >= 0) continue;
+    if (!best || compare(l, best.location.line, best.location.column) >= 0) best = s;
+  }
+  return best;
+}
+
+/**
+ * Every suppression comment of a file, each tied to the statement it covers: the statement
+ * of the code before it on its line, else the next statement (blank lines, comments and
+ * text that is no statement, such as Jinja tags, may come between).
+ */
+export function parseSuppressions(text: string, statements: readonly StatementSpan[]): Suppression[] {
+  if (!MENTION.test(text)) return [];
+  const lines = new Lines(text);
+  const out: Suppression[] = [];
+  const tok: Tok = { end: 0, comment: false };
+
+  // scans code in [from, to): the file, or a function body (opened by the token at `opener`)
+  const scan = (from: number, to: number, opener: number): void => {
+    // statement directives waiting for the next statement of this stretch of code
+    const pending: Suppression[] = [];
+    // the last significant token: where it starts (its statement) and ends (its line)
+    let sigStart = opener;
+    let sigEnd = opener < 0 ? -1 : from;
+    const significant = (start: number, end: number): void => {
+      sigStart = start;
+      sigEnd = end;
+      if (pending.length === 0) return;
+      const st = statementAt(statements, lines.at(start));
+      if (!st) return;
+      for (const s of pending) s.statement = st.index;
+      pending.length = 0;
+    };
+    let i = from;
+    while (i < to) {
+      const c = text.charCodeAt(i);
+      if (isSpace(c)) {
+        i++;
+        continue;
+      }
+      if (c === 45 && text.charCodeAt(i + 1) === 45) {
+        // a `--` comment runs to the end of its line (CR alone ends a line too)
+        let end = i + 2;
+        while (end < to && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+        const s = directive(text, i, end, lines);
+        if (s) {
+          out.push(s);
+          if (s.scope === "statement") {
+            if (sigEnd > lines.starts[lines.index(i)]!) {
+              s.trailing = true;
+              s.statement = statementAt(statements, lines.at(sigStart))?.index ?? -1;
+            } else pending.push(s);
+          }
+        }
+        i = end;
+        continue;
+      }
+      const close = c === 123 ? JINJA_CLOSE[text[i + 1]!] : undefined;
+      if (close) {
+        const e = text.indexOf(close, i + 2);
+        const end = e < 0 || e + 2 > to ? to : e + 2;
+        if (close !== "#}") significant(i, end);
+        i = end;
+        continue;
+      }
+      skipToken(text, i, tok);
+      const end = Math.min(tok.end, to);
+      if (!tok.comment && c !== 59) {
+        significant(i, end);
+        const tag = c === 36 && end - i > 1 ? dollarTag(text, i) : null;
+        if (tag) {
+          const st = statementAt(statements, lines.at(i));
+          if (st?.kind !== undefined && BODY_KINDS.has(st.kind)) {
+            const bodyEnd = end - tag.length >= i + tag.length && text.startsWith(tag, end - tag.length) ? end - tag.length : end;
+            scan(i + tag.length, bodyEnd, i);
+            sigStart = i;
+            sigEnd = end;
+          }
+        }
+      }
+      i = end;
+    }
+  };
+  scan(0, text.length, -1);
+  for (const s of out) {
+    const st = s.statement >= 0 ? statements.find((x) => x.index === s.statement) : undefined;
+    if (st) s.covers = statements.filter((x) => x === st || within(x, st)).map((x) => x.index);
   }
   return out;
 }
 
-/**
- * The statement a `warden-ignore` on `line` covers: the one on the first line after the
- * comment block that holds the directive (the block may also be the start of the
- * statement's own text, when its location includes leading comments).
- */
-function coveredStatement(line: number, lines: string[], statements: readonly StatementSpan[]): number {
-  let next = line + 1;
-  while (next <= lines.length && COMMENT_LINE.test(lines[next - 1]!)) next++;
-  if (next > lines.length) return -1;
-  for (const s of statements) {
-    const start = s.location.line;
-    const end = s.location.end_line ?? start;
-    if (start > next || end < next) continue;
-    if (start > line) return s.index;
-    // the statement starts at or before the directive: only comments may lie in between
-    let onlyComments = true;
-    for (let l = start; l <= line; l++) if (!COMMENT_LINE.test(lines[l - 1]!)) onlyComments = false;
-    if (onlyComments) return s.index;
+/** Whether statement a lies inside statement b's span (a statement of b's body). */
+function within(a: StatementSpan, b: StatementSpan): boolean {
+  const l = a.location;
+  const m = b.location;
+  return compare(l, m.line, m.column) >= 0 && compare({ line: l.end_line ?? l.line, column: l.end_column ?? Infinity }, m.end_line ?? m.line, m.end_column ?? Infinity) <= 0;
+}
+
+/** The suppression a `--` comment at [start, end) holds, if it is a directive. */
+function directive(text: string, start: number, end: number, lines: Lines): Suppression | undefined {
+  const comment = text.slice(start, end);
+  const m = DIRECTIVE.exec(comment);
+  if (!m) return undefined;
+  const { line, column } = lines.at(start);
+  const rest = comment.slice(m[0].length);
+  const colon = rest.indexOf(":");
+  const list = colon < 0 ? rest : rest.slice(0, colon);
+  const rules: SuppressionRule[] = [];
+  const words: SuppressionRule[] = [];
+  let looseFrom = -1;
+  let prevEnd = 0;
+  const re = /[^,\s]+/g;
+  for (let r = re.exec(list); r; r = re.exec(list)) {
+    const at = column + m[0].length + r.index;
+    const word = { id: r[0], line, column: at, endColumn: at + r[0].length };
+    // without a colon, the first word no comma joins to the list starts something else
+    if (colon < 0 && looseFrom < 0 && rules.length > 0 && !list.slice(prevEnd, r.index).includes(",")) looseFrom = r.index;
+    (looseFrom < 0 ? rules : words).push(word);
+    prevEnd = r.index + r[0].length;
   }
-  return -1;
+  const scope = m[1] ? "file" : "statement";
+  const s: Suppression = {
+    scope,
+    rules,
+    reason: colon < 0 ? "" : rest.slice(colon + 1).trim(),
+    line,
+    column,
+    endColumn: column + comment.length,
+    statement: -1,
+    covers: [],
+    trailing: false,
+  };
+  if (words.length > 0) s.loose = { words, text: list.slice(looseFrom).trim() };
+  return s;
 }
 
 /**
  * Drops the findings that suppressions cover and returns the engine findings about the
- * suppressions themselves. `knownRules` feeds "did you mean" help for misspelt ids.
+ * suppressions themselves. `knownRules` feeds "did you mean" help for misspelt ids, and
+ * tells rule ids missing their commas from a reason missing its colon.
  */
 export function applySuppressions<T extends { rule: string; statement: number }>(
   findings: T[],
   suppressions: readonly Suppression[],
   knownRules: Iterable<string>,
 ): { kept: T[]; suppressed: number; engine: EngineFinding[] } {
+  const known = [...knownRules];
+  const knownSet = new Set(known);
+  // loose words that are all rule ids are rules (as a list without commas reads before a colon)
+  const rulesOf = new Map<Suppression, SuppressionRule[]>();
+  for (const s of suppressions) rulesOf.set(s, s.loose?.words.every((w) => knownSet.has(w.id)) ? [...s.rules, ...s.loose.words] : s.rules);
   const used = new Set<SuppressionRule>();
   const kept: T[] = [];
   let suppressed = 0;
   for (const f of findings) {
     let covered = false;
     for (const s of suppressions) {
-      if (s.scope === "statement" && s.statement !== f.statement) continue;
-      for (const r of s.rules) {
+      if (s.scope === "statement" && !s.covers.includes(f.statement)) continue;
+      for (const r of rulesOf.get(s)!) {
         if (r.id === f.rule) {
           used.add(r);
           covered = true;
@@ -122,21 +267,34 @@ export function applySuppressions<T extends { rule: string; statement: number }>
     else kept.push(f);
   }
   const engine: EngineFinding[] = [];
-  const known = [...knownRules];
   for (const s of suppressions) {
     const directive = s.scope === "file" ? "warden-ignore-file" : "warden-ignore";
-    if (!s.reason) {
+    const rules = rulesOf.get(s)!;
+    if (s.loose && rules === s.rules) {
+      // `-- warden-ignore RULE reason words`: one finding about the colon, not one per word
+      const first = s.loose.words[0]!;
+      const last = s.loose.words[s.loose.words.length - 1]!;
+      engine.push({
+        rule: "suppression-without-reason",
+        message: `missing \`:\` between the rules and the reason of \`${directive}\``,
+        help: `write \`-- ${directive} ${rules.map((r) => r.id).join(", ")}: ${s.loose.text}\``,
+        line: s.line,
+        column: first.column,
+        end_line: s.line,
+        end_column: last.endColumn,
+      });
+    } else if (!s.reason) {
       engine.push({
         rule: "suppression-without-reason",
         message: `\`${directive}\` without a reason`,
-        help: `say why after a colon: \`-- ${directive} ${s.rules[0]?.id ?? "RULE"}: reason\``,
+        help: `say why after a colon: \`-- ${directive} ${rules[0]?.id ?? "RULE"}: reason\``,
         line: s.line,
         column: s.column,
         end_line: s.line,
         end_column: s.endColumn,
       });
     }
-    if (s.rules.length === 0) {
+    if (rules.length === 0) {
       engine.push({
         rule: "unused-suppression",
         message: `\`${directive}\` names no rule`,
@@ -147,13 +305,22 @@ export function applySuppressions<T extends { rule: string; statement: number }>
         end_column: s.endColumn,
       });
     }
-    for (const r of s.rules) {
+    for (const r of rules) {
       if (used.has(r)) continue;
-      const target = s.scope === "file" ? "in this file" : s.statement < 0 ? "(no statement follows it)" : "on the next statement";
+      const target =
+        s.scope === "file"
+          ? "in this file"
+          : s.trailing
+            ? s.statement < 0
+              ? "(no statement on its line)"
+              : "on the statement on its line"
+            : s.statement < 0
+              ? "(no statement follows it)"
+              : "on the next statement";
       engine.push({
         rule: "unused-suppression",
         message: `\`${directive} ${r.id}\` suppresses nothing ${target}`,
-        help: (known.includes(r.id) ? undefined : didYouMean(r.id, known)) ?? "remove it, or move it onto the comment lines right above the statement it is meant for",
+        help: (knownSet.has(r.id) ? undefined : didYouMean(r.id, known)) ?? "remove it, or move it onto the comment lines right above the statement it is meant for",
         line: r.line,
         column: r.column,
         end_line: r.line,

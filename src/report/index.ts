@@ -14,7 +14,7 @@ export interface ReportOptions {
 }
 
 export async function formatReport(result: CheckResult, format: Format, opts: ReportOptions = {}): Promise<string> {
-  const view = opts.quiet ? { ...result, findings: result.findings.filter((f) => fails(f.severity, result.failOn)) } : result;
+  const view = opts.quiet ? onlyFailing(result) : result;
   switch (format) {
     case "pretty":
       return (await import("./pretty.js")).formatPretty(view, opts);
@@ -25,19 +25,30 @@ export async function formatReport(result: CheckResult, format: Format, opts: Re
     case "github":
       return (await import("./github.js")).formatGithub(view);
     case "junit":
-      return (await import("./junit.js")).formatJunit(view);
+      return (await import("./junit.js")).formatJunit(view, opts);
     case "gitlab":
       return (await import("./gitlab.js")).formatGitlab(view);
     case "markdown":
-      return (await import("./markdown.js")).formatMarkdown(view);
+      return (await import("./markdown.js")).formatMarkdown(view, opts);
   }
+}
+
+/**
+ * The result as `--quiet` reports it: only the failing findings, and a summary that counts
+ * those (files and statements still count what was checked).
+ */
+function onlyFailing(result: CheckResult): CheckResult {
+  const findings = result.findings.filter((f) => fails(f.severity, result.failOn));
+  const by_severity = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) by_severity[f.severity]++;
+  return { ...result, findings, summary: { ...result.summary, findings: findings.length, by_severity } };
 }
 
 /**
  * A finding's path as CI systems want it: relative to the git work tree when there is one
  * (GitHub and GitLab resolve paths from the repository root), else as reported.
  */
-export function repoPath(result: CheckResult, f: CheckFinding): string {
+export function repoPath(result: CheckResult, f: Pick<CheckFinding, "file">): string {
   if (!result.repoRoot) return f.file;
   const rel = path.relative(result.repoRoot, path.resolve(result.baseDir, f.file));
   return rel.startsWith("..") ? f.file : rel.split(path.sep).join("/");

@@ -1,7 +1,7 @@
 // `--format junit`: JUnit XML for CI test reports. One testsuite per file, one testcase per
 // rule and statement; findings that fail the run (per fail-on) are <failure> elements.
 import { fails, type CheckFinding, type CheckResult } from "../engine/types.js";
-import { plural } from "./index.js";
+import { plural, type ReportOptions } from "./index.js";
 
 export function xmlEscape(s: string): string {
   return s
@@ -13,7 +13,7 @@ export function xmlEscape(s: string): string {
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "");
 }
 
-export function formatJunit(result: CheckResult): string {
+export function formatJunit(result: CheckResult, opts: ReportOptions = {}): string {
   const byFile = new Map<string, CheckFinding[]>();
   for (const f of result.findings) {
     const list = byFile.get(f.file) ?? [];
@@ -51,11 +51,12 @@ export function formatJunit(result: CheckResult): string {
     failures += suiteFailures;
     suites.push(`  <testsuite name="${xmlEscape(file)}" tests="${cases.size}" failures="${suiteFailures}" errors="0">\n${body.join("\n")}\n  </testsuite>`);
   }
-  // files without findings still show up as one passed test
+  // files without findings still show up as one passed test (--quiet reports only failing ones)
   const clean = result.summary.files - byFile.size;
   if (clean > 0) {
     tests += 1;
-    suites.push(`  <testsuite name="files without findings" tests="1" failures="0" errors="0">\n    <testcase name="${plural(clean, "file")} without findings" classname="warden"/>\n  </testsuite>`);
+    const without = opts.quiet ? "without failing findings" : "without findings";
+    suites.push(`  <testsuite name="files ${without}" tests="1" failures="0" errors="0">\n    <testcase name="${plural(clean, "file")} ${without}" classname="warden"/>\n  </testsuite>`);
   }
   // unreadable input and config problems are test errors, not failures
   if (result.errors.length > 0) {

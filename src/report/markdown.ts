@@ -1,7 +1,7 @@
 // `--format markdown`: a summary and a findings table for pull-request comments. Starts with
 // a stable marker so a bot can update its one comment, and stays under GitHub's comment limit.
 import type { CheckResult } from "../engine/types.js";
-import { plural, repoPath } from "./index.js";
+import { plural, repoPath, type ReportOptions } from "./index.js";
 
 export const MARKDOWN_MARKER = "<!-- warden-check -->";
 /** GitHub rejects comments over 65,536 characters; leave room for the fallback line. */
@@ -13,15 +13,17 @@ function cell(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 }
 
-export function formatMarkdown(result: CheckResult): string {
+export function formatMarkdown(result: CheckResult, opts: ReportOptions = {}): string {
   const s = result.summary;
+  // --quiet leaves out the findings that do not fail the run: say which ones are counted
+  const finding = opts.quiet ? "failing finding" : "finding";
   const lines = [MARKDOWN_MARKER, "### Warden check", ""];
   const counts = `${plural(s.by_severity.error, "error")}, ${plural(s.by_severity.warning, "warning")}, ${s.by_severity.info} info`;
   lines.push(
     s.findings === 0
       ? // no tick when input errors (listed below) fail the run anyway
-        `${result.errors.length ? "" : "✅ "}No findings in ${plural(s.files, "file")} (${plural(s.statements, "statement")}).`
-      : `**${plural(s.findings, "finding")}** (${counts}) in ${plural(s.files, "file")} checked (${plural(s.statements, "statement")}).`,
+        `${result.errors.length ? "" : "✅ "}No ${finding}s in ${plural(s.files, "file")} (${plural(s.statements, "statement")}).`
+      : `**${plural(s.findings, finding)}** (${counts}) in ${plural(s.files, "file")} checked (${plural(s.statements, "statement")}).`,
   );
   const extra = [s.suppressed ? `${s.suppressed} suppressed` : "", s.baselined ? `${s.baselined} in the baseline` : ""].filter(Boolean);
   if (extra.length) lines.push("", `Not shown: ${extra.join(", ")}.`);

@@ -357,10 +357,13 @@ describe("exit codes and --fail-on", () => {
 
   it("reports an --output it cannot write, exit 2", async () => {
     const p = gateProject();
-    const r = await runWarden(["check", "--output", "no/such/dir/report.json"], { cwd: p.dir, env: p.env });
+    // missing directories are made (see check-output.test.ts): a file in the way is not
+    const r = await runWarden(["check", "--output", "sql/report.sql/report.json"], { cwd: p.dir, env: p.env });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toBe("error: cannot write `no/such/dir/report.json`: no such file or directory\n");
+    expect(r.stderr).toBe(
+      "error: cannot write the report to `sql/report.sql/report.json`: a part of its path is a file, not a directory\n  = help: pass `--output` a file in a writable directory, or leave it out to print the report\n",
+    );
   });
 
   it("reports a directory named *.sql given as a path", async () => {

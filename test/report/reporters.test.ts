@@ -78,9 +78,40 @@ describe("json", () => {
     expect(out.summary).toEqual({ files: 3, statements: 7, findings: 2, by_severity: { error: 1, warning: 1, info: 0 }, suppressed: 1, baselined: 0 });
   });
 
-  it("--quiet keeps only failing findings", async () => {
+  it("--quiet keeps only failing findings, and the summary counts those", async () => {
     const out = JSON.parse(await formatReport(result(), "json", { quiet: true }));
     expect(out.findings.map((f: { rule: string }) => f.rule)).toEqual(["ban-drop-table"]);
+    // files and statements still count what was checked
+    expect(out.summary).toEqual({ files: 3, statements: 7, findings: 1, by_severity: { error: 1, warning: 0, info: 0 }, suppressed: 1, baselined: 0 });
+  });
+});
+
+describe("--quiet without failing findings", () => {
+  const warningsOnly = () => {
+    const r = result();
+    r.findings = r.findings.filter((f) => f.severity === "warning");
+    r.summary = { ...r.summary, findings: 1, by_severity: { error: 0, warning: 1, info: 0 } };
+    return r;
+  };
+
+  it("counts nothing in the json summary", async () => {
+    const out = JSON.parse(await formatReport(warningsOnly(), "json", { quiet: true }));
+    expect(out).toEqual({ findings: [], summary: { files: 3, statements: 7, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 1, baselined: 0 } });
+  });
+
+  it("says there are no failing findings in markdown and junit", async () => {
+    expect(await formatReport(warningsOnly(), "markdown", { quiet: true })).toBe(
+      "<!-- warden-check -->\n### Warden check\n\n✅ No failing findings in 3 files (7 statements).\n\nNot shown: 1 suppressed.\n",
+    );
+    const xml = await formatReport(warningsOnly(), "junit", { quiet: true });
+    expect(xml).toContain('<testsuite name="files without failing findings" tests="1" failures="0" errors="0">\n    <testcase name="3 files without failing findings" classname="warden"/>');
+    expect(xml).not.toContain("files without findings");
+    // without --quiet the warning is reported and counted
+    expect(await formatReport(warningsOnly(), "markdown")).toContain("**1 finding** (0 errors, 1 warning, 0 info) in 3 files checked (7 statements).");
+  });
+
+  it("counts only the failing findings in markdown", async () => {
+    expect(await formatReport(result(), "markdown", { quiet: true })).toContain("**1 failing finding** (1 error, 0 warnings, 0 info) in 3 files checked (7 statements).");
   });
 });
 
@@ -115,6 +146,30 @@ describe("sarif", () => {
     moved.findings[0] = { ...moved.findings[0]!, line: 40, end_line: 40 };
     const again = JSON.parse(await formatReport(moved, "sarif"));
     expect(again.runs[0].results[0].partialFingerprints).toEqual(run.results[0].partialFingerprints);
+  });
+
+  it("percent-encodes artifact URIs, from the repository root, and still validates", async () => {
+    const schema = JSON.parse(readFileSync(path.join(REPO_ROOT, "../shared/schemas/sarif-schema-2.1.0.json"), "utf8"));
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const r = result({
+      errors: [
+        { kind: "read", message: "cannot read file: permission denied", file: "migrations/my dir/V2 100%.sql", rendered: "" },
+        { kind: "read", message: "cannot read file: permission denied", file: "../../elsewhere/x#1.sql", rendered: "" },
+      ],
+    });
+    r.findings[0] = { ...r.findings[0]!, file: "migrations/my dir/V1 #1 100% café.sql" };
+    const log = JSON.parse(await formatReport(r, "sarif"));
+    validate(log);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(log.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: "db/migrations/my%20dir/V1%20%231%20100%25%20caf%C3%A9.sql", uriBaseId: "%SRCROOT%" });
+    expect(log.runs[0].invocations[0].toolExecutionNotifications.map((n: { locations: { physicalLocation: { artifactLocation: unknown } }[] }) => n.locations[0]!.physicalLocation.artifactLocation)).toEqual([
+      // relative to the repository root, like the results
+      { uri: "db/migrations/my%20dir/V2%20100%25.sql", uriBaseId: "%SRCROOT%" },
+      // outside the repository: an absolute file URI
+      { uri: "file:///elsewhere/x%231.sql" },
+    ]);
   });
 
   it("reports input errors as tool notifications and still validates", async () => {

@@ -1,7 +1,8 @@
 // `warden check`: the CI gate. Parses options, runs `runCheck`, prints the report in the
 // chosen format, and maps the result to the exit code (0 pass, 1 failing findings, 2 errors).
 // The engine and reporters are imported when the command runs, not when the CLI starts.
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { RegisterCommand } from "./index.js";
 import { usageMessage } from "../usage-errors.js";
@@ -37,7 +38,8 @@ Paths are files, directories (searched for *.sql, honouring .gitignore and the
 config's include/exclude) or globs; default: the config's directory, else ".".
 
 Suppressions, in SQL comments:
-  -- warden-ignore RULE[, RULE]: reason       the statement right below
+  -- warden-ignore RULE[, RULE]: reason       the next statement (or, after code on
+                                              its line, that code's statement)
   -- warden-ignore-file RULE: reason          the whole file
 
 Examples:
@@ -125,16 +127,28 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
     const report = await formatReport(result, options.format, { color, quiet: options.quiet === true });
     if (options.output) {
       try {
+        // `-o reports/warden.sarif` in a fresh CI checkout: make the directory
+        mkdirSync(path.dirname(options.output), { recursive: true });
         writeFileSync(options.output, report);
       } catch (err) {
         const { fsReason } = await import("../../engine/errors.js");
-        process.stderr.write(`error: cannot write \`${options.output}\`: ${fsReason(err)}\n`);
+        const code = (err as NodeJS.ErrnoException).code;
+        const reason = code === "ENOTDIR" || code === "EEXIST" ? "a part of its path is a file, not a directory" : fsReason(err);
+        // the run's own errors still matter: print them before the one about the report
+        printErrors(result.errors);
+        process.stderr.write(
+          `error: cannot write the report to \`${options.output}\`: ${reason}\n  = help: pass \`--output\` a file in a writable directory, or leave it out to print the report\n`,
+        );
         return 2;
       }
     } else process.stdout.write(report);
   }
-  if (result.errors.length) process.stderr.write(result.errors.map((e) => e.rendered).join("\n\n") + "\n");
+  printErrors(result.errors);
   return result.exitCode;
+}
+
+function printErrors(errors: readonly { rendered: string }[]): void {
+  if (errors.length) process.stderr.write(errors.map((e) => e.rendered).join("\n\n") + "\n");
 }
 
 /** A usage error in the diagnostic style; exit code 2. */
