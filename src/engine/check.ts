@@ -16,7 +16,7 @@ import { statementFingerprint } from "./fingerprint.js";
 import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
-import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type RuleInfo, type Severity } from "./types.js";
+import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
 import { dbtModelPaths } from "./dbt-paths.js";
 import { DEFAULT_MASKING, fileTypeOf, migrationSet, typingPath, typingRoot } from "../sql/files.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
@@ -99,6 +99,111 @@ function searchStart(paths: string[], cwd: string): string {
 }
 
 export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
+  const cwd = path.resolve(opts.cwd ?? process.cwd());
+  // named paths in several projects (a monorepo; a pre-commit hook passing staged files):
+  // each project is checked with its own configuration
+  if (opts.config === undefined && !opts.stdin && (opts.paths?.length ?? 0) > 1) {
+    const groups = new Map<string, string[]>();
+    for (const p of opts.paths!) {
+      const config = findConfig(searchStart([p], cwd)) ?? "";
+      groups.set(config, [...(groups.get(config) ?? []), p]);
+    }
+    if ([...groups.keys()].filter(Boolean).length > 1) return checkProjects(groups, opts, cwd);
+  }
+  return checkProject(opts);
+}
+
+/**
+ * One run per project, merged: findings name files relative to the working directory (two
+ * projects can both have `migrations/V1.sql`), each project fails by its own `fail_on`, and
+ * a baseline applies to the merged findings.
+ */
+async function checkProjects(groups: Map<string, string[]>, opts: CheckOptions, cwd: string): Promise<CheckResult> {
+  const { baseline: _b, writeBaseline: _w, onProgress, ...rest } = opts;
+  const runs: CheckResult[] = [];
+  let before = 0;
+  for (const [config, paths] of groups) {
+    const total = { n: 0 };
+    const r = await checkProject({ ...rest, paths, config: config || false, ...(onProgress ? { onProgress: (done: number, n: number) => onProgress(before + done, before + (total.n = n)) } : {}) });
+    before += total.n;
+    runs.push(r);
+  }
+  const rel = (r: CheckResult, file: string) => {
+    const shown = toPosix(path.relative(cwd, path.resolve(r.baseDir, file)));
+    return shown.startsWith("../") ? toPosix(path.resolve(r.baseDir, file)) : shown;
+  };
+  const failOnOf = new Map<string, FailOn>();
+  const all: CheckFinding[] = [];
+  const sources = new Map<string, string>();
+  const errors: CheckError[] = [];
+  const rules = new Map<string, RuleInfo>();
+  const summary = { files: 0, statements: 0, suppressed: 0 };
+  let cache: CheckResult["cache"];
+  for (const r of runs) {
+    for (const f of r.findings) {
+      const file = rel(r, f.file);
+      failOnOf.set(file, r.failOn);
+      all.push({ ...f, file });
+    }
+    for (const [file, text] of r.sources) sources.set(rel(r, file), text);
+    for (const e of r.errors) {
+      if (e.file === undefined || e.kind === "config" || e.kind === "policy") errors.push(e);
+      else {
+        const file = rel(r, e.file);
+        errors.push({ ...e, file, rendered: e.rendered.startsWith(e.file) ? file + e.rendered.slice(e.file.length) : e.rendered });
+      }
+    }
+    for (const x of r.rules) if (!rules.has(x.id)) rules.set(x.id, x);
+    summary.files += r.summary.files;
+    summary.statements += r.summary.statements;
+    summary.suppressed += r.summary.suppressed;
+    if (r.cache) cache = { known: (cache?.known ?? 0) + r.cache.known, resumedAfter: (cache?.resumedAfter ?? 0) + r.cache.resumedAfter };
+  }
+  all.sort(byPlace);
+  const { findings, baselined } = baselineStep(all, opts, cwd, errors);
+  const bySeverity = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) bySeverity[f.severity]++;
+  const failing = findings.some((f) => fails(f.severity, failOnOf.get(f.file) ?? "error"));
+  const failOn = opts.failOn ?? runs[0]!.failOn;
+  return {
+    findings,
+    summary: { ...summary, findings: findings.length, by_severity: bySeverity, baselined },
+    rules: [...rules.values()],
+    errors,
+    failOn,
+    exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,
+    baseDir: cwd,
+    ...(runs[0]!.repoRoot ? { repoRoot: runs[0]!.repoRoot } : {}),
+    sources,
+    ...(cache ? { cache } : {}),
+  };
+}
+
+/** Writes the baseline (`writeBaseline`) and leaves out what a given one lists (`baseline`). */
+function baselineStep(all: CheckFinding[], opts: CheckOptions, cwd: string, errors: CheckError[]): { findings: CheckFinding[]; baselined: number } {
+  if (opts.writeBaseline) {
+    try {
+      writeBaseline(path.resolve(cwd, opts.writeBaseline), all);
+    } catch (err) {
+      errors.push(checkError("usage", `cannot write baseline \`${opts.writeBaseline}\`: ${fsReason(err)}`));
+    }
+  }
+  if (!opts.baseline) return { findings: all, baselined: 0 };
+  const b = readBaseline(path.resolve(cwd, opts.baseline), opts.baseline);
+  if (b.error) {
+    errors.push(b.error);
+    return { findings: all, baselined: 0 };
+  }
+  const { kept, baselined } = applyBaseline(all, b.counts!);
+  return { findings: kept, baselined };
+}
+
+/** Findings in report order: file, line, column, rule, message. */
+function byPlace(a: CheckFinding, b: CheckFinding): number {
+  return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
+
+async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const paths = opts.paths ?? [];
   // a config outside the working directory is named by its absolute path, not `../../x`
@@ -417,25 +522,10 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   // room for the entries of other runs over this project: twice its files, at least 2,000
   if (cache && toEvaluate.length > 0) cache.save(Math.max(2 * inputs.length, 2000));
   mark("findings");
-  all.sort(
-    (a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
-  );
+  all.sort(byPlace);
 
   // 7. baseline: write the full set; leave out what a given baseline lists
-  if (opts.writeBaseline) {
-    try {
-      writeBaseline(path.resolve(cwd, opts.writeBaseline), all);
-    } catch (err) {
-      errors.push(checkError("usage", `cannot write baseline \`${opts.writeBaseline}\`: ${fsReason(err)}`));
-    }
-  }
-  let findings = all;
-  let baselined = 0;
-  if (opts.baseline) {
-    const b = readBaseline(path.resolve(cwd, opts.baseline), opts.baseline);
-    if (b.error) errors.push(b.error);
-    else ({ kept: findings, baselined } = applyBaseline(all, b.counts!));
-  }
+  const { findings, baselined } = baselineStep(all, opts, cwd, errors);
 
   mark("baseline");
   const bySeverity = { error: 0, warning: 0, info: 0 };

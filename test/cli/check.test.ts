@@ -495,6 +495,36 @@ describe("file selection", () => {
   });
 });
 
+describe("named paths in several projects", () => {
+  it("checks each with its own config, whatever the order, naming files from the working directory", async () => {
+    const p = makeProject({
+      "a/warden.config.yaml": "policies: [../policy.warden]\nrules:\n  no-drop: off\n",
+      "b/warden.config.yaml": "policies: [../policy.warden]\nfail_on: never\n",
+      "c/warden.config.yaml": "policies: [../policy.warden]\n",
+      "policy.warden": GATE_POLICY,
+      "a/migrations/V1.sql": "DROP TABLE t;\n",
+      "b/migrations/V1.sql": "DROP TABLE t;\n",
+      "c/migrations/V1.sql": "DROP TABLE t;\n",
+    });
+    const run = (...paths: string[]) => runWarden(["check", "--format", "json", "--no-cache", ...paths], { cwd: p.dir, env: p.env });
+    const one = await run("a/migrations/V1.sql", "b/migrations/V1.sql");
+    const other = await run("b/migrations/V1.sql", "a/migrations/V1.sql");
+    // a turns the rule off; b reports it but does not fail on it
+    expect(json(one.stdout).findings.map((f) => [f.rule, f.file])).toEqual([["no-drop", "b/migrations/V1.sql"]]);
+    expect(one.stdout).toBe(other.stdout);
+    expect([one.code, other.code]).toEqual([0, 0]);
+    // c fails on it; a baseline written over several projects names files the same way
+    const three = await run("c/migrations/V1.sql", "b/migrations/V1.sql", "a/migrations/V1.sql", "--write-baseline", "base.json");
+    expect(json(three.stdout).findings.map((f) => f.file)).toEqual(["b/migrations/V1.sql", "c/migrations/V1.sql"]);
+    expect(json(three.stdout).summary).toMatchObject({ files: 3, statements: 3, findings: 2 });
+    expect(three.code).toBe(1);
+    const known = await run("a/migrations/V1.sql", "c/migrations/V1.sql", "b/migrations/V1.sql", "--baseline", "base.json");
+    expect(json(known.stdout).findings).toEqual([]);
+    expect(json(known.stdout).summary).toMatchObject({ findings: 0, baselined: 2 });
+    expect(known.code).toBe(0);
+  });
+});
+
 describe("file types from folder names", () => {
   it("types files under a migrations folder as migrations even when the run starts inside it", async () => {
     const p = makeProject({
