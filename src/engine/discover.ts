@@ -1,6 +1,7 @@
 // Turns `warden check` path arguments (files, directories, globs) into the list of SQL
-// files to check: directories are walked honouring `.gitignore`, `include` and `exclude`.
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
+// files to check: directories are walked (symlinked ones followed) honouring `.gitignore`,
+// `include` and `exclude`, and `--changed-since` asks git which of them changed.
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
@@ -34,6 +35,26 @@ export interface DiscoveredFile {
   changed?: boolean;
 }
 
+/**
+ * A named file left out on purpose (`exclude` lists it). Not an error: pre-commit and
+ * editors pass every changed file, excluded ones too. But it is said, so that nothing is
+ * skipped silently.
+ */
+export interface SelectionNote {
+  message: string;
+  /** The path as it was named. */
+  file: string;
+  help: string;
+  /** As the CLI prints it (on stderr), without colour. */
+  rendered: string;
+}
+
+export interface DiscoverResult {
+  files: DiscoveredFile[];
+  errors: CheckError[];
+  notes: SelectionNote[];
+}
+
 export const DEFAULT_INCLUDE = ["**/*.sql"];
 const ALWAYS_SKIPPED = new Set([".git", "node_modules"]);
 const GLOB_CHARS = /[*?[\]{}]/;
@@ -53,8 +74,9 @@ export function findRepoRoot(start: string): string | undefined {
   }
 }
 
-export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: DiscoveredFile[]; errors: CheckError[] }> {
+export async function discoverFiles(opts: DiscoverOptions): Promise<DiscoverResult> {
   const errors: CheckError[] = [];
+  const notes: SelectionNote[] = [];
   const found = new Map<string, DiscoveredFile>();
   const gitignore = new GitignoreChain(opts.repoRoot ?? opts.baseDir);
   const matchOpts = { dot: true, basename: false };
@@ -66,15 +88,28 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
     const b = names.length ? picomatch(names, matchOpts) : () => false;
     return (rel: string) => a(rel) || b(path.posix.basename(rel));
   };
-  const included = globMatcher(opts.include.length ? opts.include : DEFAULT_INCLUDE);
+  const includes = opts.include.length ? opts.include : DEFAULT_INCLUDE;
+  const included = globMatcher(includes);
   const excluded = globMatcher(opts.exclude);
+  // which `exclude` glob leaves a file out, for the message saying so
+  const excludedBy = (r: string) => opts.exclude.find((g) => globMatcher([g])(r)) ?? "";
   const baseDir = path.resolve(opts.baseDir);
   const rel = (abs: string) => toPosix(relativeTo(baseDir, abs));
   let matched = 0; // files the current path argument selected (also ones an earlier argument had)
+  /** Selects a file unless `exclude` lists it; false when it does. */
   const add = (abs: string, matchRel = rel(abs)) => {
-    if (excluded(matchRel)) return;
+    if (excluded(matchRel)) return false;
     matched++;
     if (!found.has(abs)) found.set(abs, { absPath: abs, relPath: rel(abs) });
+    return true;
+  };
+  /** A file named on the command line (or standard input): an excluded one is said to be. */
+  const addNamed = (abs: string, named: string) => {
+    const r = rel(abs);
+    if (add(abs, r)) return;
+    const message = `\`${toPosix(named)}\` is excluded by \`${excludedBy(r)}\` in \`exclude\`, so it is not checked`;
+    const help = "remove the glob from `exclude` in the config to check the file";
+    notes.push({ message, file: toPosix(named), help, rendered: `warning: ${message}\n  = help: ${help}` });
   };
 
   // globs apply from baseDir; under a directory outside it, from that directory
@@ -82,36 +117,49 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
     const r = rel(abs);
     return r.startsWith("../") ? toPosix(relativeTo(root, abs)) : r;
   };
-  const walk = (dir: string, root: string) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch (err) {
-      errors.push(checkError("read", `cannot read directory \`${toPosix(path.relative(opts.cwd, dir)) || "."}\`: ${(err as Error).message}`));
-      return;
-    }
-    entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
-    for (const e of entries) {
-      const abs = path.join(dir, e.name);
-      let isDir = e.isDirectory();
-      if (e.isSymbolicLink()) {
-        // symlinked directories are not followed (loops); a broken link is read, and reported
-        try {
-          isDir = statSync(abs).isDirectory();
-          if (isDir) continue;
-        } catch {
-          isDir = false;
+  const skippedDir = (abs: string, name: string, root: string) => {
+    if (ALWAYS_SKIPPED.has(name) || gitignore.ignored(abs, true)) return true;
+    const r = globRel(abs, root);
+    return excluded(r) || excluded(`${r}/`);
+  };
+  // Symlinked directories are followed, after the directories below `root` itself (the
+  // shallowest link first), and each real directory is walked once: a link back up the tree
+  // (a loop) or to a directory walked already adds nothing, and a file keeps the name it has
+  // outside a link where it has one.
+  const walk = (root: string) => {
+    const seen = new Set<string>();
+    const links: string[] = [];
+    const visit = (dir: string) => {
+      const real = realOr(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch (err) {
+        errors.push(checkError("read", `cannot read directory \`${toPosix(path.relative(opts.cwd, dir)) || "."}\`: ${(err as Error).message}`));
+        return;
+      }
+      entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+      for (const e of entries) {
+        const abs = path.join(dir, e.name);
+        if (e.isSymbolicLink() && isDirectory(abs)) {
+          if (!skippedDir(abs, e.name, root)) links.push(abs);
+        } else if (e.isDirectory()) {
+          if (!skippedDir(abs, e.name, root)) visit(abs);
+        } else {
+          // anything else that `include` selects is read, and reported if it cannot be:
+          // a broken link, a named pipe, a socket
+          const r = globRel(abs, root);
+          if (included(r) && !gitignore.ignored(abs, false)) add(abs, r);
         }
       }
-      if (isDir) {
-        if (ALWAYS_SKIPPED.has(e.name) || gitignore.ignored(abs, true)) continue;
-        const r = globRel(abs, root);
-        if (excluded(r) || excluded(`${r}/`)) continue;
-        walk(abs, root);
-      } else {
-        const r = globRel(abs, root);
-        if (included(r) && !gitignore.ignored(abs, false)) add(abs, r);
-      }
+    };
+    visit(root);
+    const depth = (p: string) => p.split(path.sep).length;
+    while (links.length > 0) {
+      links.sort((x, y) => depth(y) - depth(x) || (x < y ? 1 : x > y ? -1 : 0));
+      visit(links.pop()!);
     }
   };
 
@@ -120,7 +168,7 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
     const abs = path.resolve(opts.cwd, p);
     matched = 0;
     if (opts.stdinPath !== undefined && abs === path.resolve(opts.stdinPath)) {
-      add(abs); // standard input: checked whatever its name, unless excluded
+      addNamed(abs, p); // standard input: checked whatever its name, unless excluded
       continue;
     }
     let st;
@@ -130,22 +178,30 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
       st = undefined;
     }
     if (st?.isDirectory() || (st?.isSymbolicLink() && isDirectory(abs))) {
-      walk(abs, abs);
-      // a directory named on the command line that holds nothing to check is most likely
-      // the wrong directory: a CI gate that silently checks nothing would always pass
-      if (matched === 0 && opts.paths.length > 0) {
-        errors.push(checkError("read", `no SQL files to check under \`${p}\``, {}, `files are selected by \`include\` (${(opts.include.length ? opts.include : DEFAULT_INCLUDE).map((g) => `\`${g}\``).join(", ")}), \`exclude\` and .gitignore`));
+      walk(abs);
+      // a directory that holds nothing to check is most likely the wrong directory (or the
+      // wrong `include`): a CI gate that silently checks nothing would always pass
+      if (matched === 0) {
+        const selected = `files are selected by \`include\` (${includes.map((g) => `\`${g}\``).join(", ")}), \`exclude\` and .gitignore`;
+        const named = opts.paths.length > 0 ? p : toPosix(path.relative(opts.cwd, abs)) || ".";
+        errors.push(checkError("read", `no SQL files to check under \`${named}\``, {}, opts.paths.length > 0 ? selected : `name the files or directories to check (e.g. \`warden check db/migrations\`); ${selected}`));
       }
     } else if (st) {
-      add(abs); // a file named explicitly is checked whatever its name
+      addNamed(abs, p); // a file named explicitly is checked whatever its name
     } else if (GLOB_CHARS.test(p)) {
       const { glob } = await import("tinyglobby");
       const hits = await glob(toPosix(p), { cwd: opts.cwd, absolute: true, onlyFiles: true, dot: false, ignore: ["**/node_modules/**", "**/.git/**"] });
+      const leftOut = new Set<string>(); // the `exclude` globs (or .gitignore) that took the matches
       for (const h of hits.sort()) {
         const a = path.resolve(h);
-        if (!gitignore.ignored(a, false)) add(a);
+        if (gitignore.ignored(a, false)) leftOut.add(".gitignore");
+        else if (!add(a)) leftOut.add(`\`${excludedBy(rel(a))}\` in \`exclude\``);
       }
-      if (matched === 0) errors.push(checkError("read", `no files match \`${p}\``, {}, "globs are matched from the working directory; quote them so the shell does not expand them"));
+      if (matched === 0 && hits.length > 0) {
+        errors.push(checkError("read", `no file to check matches \`${p}\`: the files it matches are all left out by ${[...leftOut].join(" and ")}`, {}, "files are checked unless `exclude` or .gitignore leave them out; change `exclude` in the config to check them"));
+      } else if (matched === 0) {
+        errors.push(checkError("read", `no files match \`${p}\``, {}, "globs are matched from the working directory; quote them so the shell does not expand them"));
+      }
     } else {
       // the message names the path; `file` carries it for library callers and CI reports
       errors.push({ ...checkError("read", `cannot read \`${p}\`: no such file or directory`), file: toPosix(p) });
@@ -154,11 +210,66 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<{ files: Dis
 
   const files = [...found.values()].sort(byRelPath);
   if (opts.changedSince !== undefined) {
-    const changed = changedFiles(opts.changedSince, opts.baseDir);
-    if ("error" in changed) return { files: [], errors: [...errors, changed.error] };
-    for (const f of files) f.changed = changed.files.has(f.absPath);
+    const error = markChanged(opts.changedSince, files, paths.map((p) => path.resolve(opts.cwd, p)), opts.cwd);
+    if (error) return { files: [], errors: [...errors, error], notes };
   }
-  return { files, errors };
+  return { files, errors, notes };
+}
+
+/** The real path of `p` (links resolved), or `p` when it has none (a broken link). */
+function realOr(p: string): string {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return p;
+  }
+}
+
+/**
+ * Sets `changed` on each file: is it changed against `ref` in its own git work tree? Git
+ * runs in each repository the files are in (not in the working directory, which may be in
+ * none), and names files by real paths, so paths are compared by real path (through a
+ * symlinked checkout or directory). `named` are the path arguments, which say where git
+ * runs when no file was found (so that a bad ref is still reported).
+ */
+function markChanged(ref: string, files: DiscoveredFile[], named: string[], cwd: string): CheckError | undefined {
+  const repoOf = new Map<string, string>(); // real directory → its work tree (or itself, in none)
+  const repo = (realDir: string) => {
+    let r = repoOf.get(realDir);
+    if (r === undefined) repoOf.set(realDir, (r = findRepoRoot(realDir) ?? realDir));
+    return r;
+  };
+  const realDirs = new Map<string, string>();
+  const realDir = (d: string) => {
+    let r = realDirs.get(d);
+    if (r === undefined) realDirs.set(d, (r = realOr(d)));
+    return r;
+  };
+  // git names a symlinked file by its own path, and a file through a symlinked directory by
+  // its real path: a file counts as changed under either name
+  const names = files.map((f) => {
+    const dir = realDir(path.dirname(f.absPath));
+    return { f, dir, own: path.join(dir, path.basename(f.absPath)), real: realOr(f.absPath) };
+  });
+  const repos = new Set(names.map((n) => repo(n.dir)));
+  if (files.length === 0) for (const p of named) repos.add(repo(realOr(existingDir(p))));
+  const changed = new Set<string>();
+  const here = repo(realOr(cwd));
+  for (const r of [...repos].sort()) {
+    // an error names the directory git ran in when it is not the working directory's repository
+    const c = changedFiles(ref, r, r === here ? undefined : toPosix(r));
+    if ("error" in c) return c.error;
+    for (const f of c.files) changed.add(f);
+  }
+  for (const n of names) n.f.changed = changed.has(n.own) || changed.has(n.real);
+  return undefined;
+}
+
+/** `p` if it is a directory, else its nearest ancestor that is one. */
+function existingDir(p: string): string {
+  let d = p;
+  while (!isDirectory(d) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
 }
 
 export function byRelPath(a: { relPath: string }, b: { relPath: string }): number {
@@ -173,11 +284,14 @@ export function isDirectory(p: string): boolean {
   }
 }
 
-/** Absolute paths of files changed against `ref` (committed, staged or not) and untracked ones. */
-export function changedFiles(ref: string, dir: string): { files: Set<string> } | { error: CheckError } {
+/**
+ * Absolute paths of files changed against `ref` (committed, staged or not) and untracked
+ * ones, in the git work tree holding `dir`; the work tree's part is its real path.
+ */
+export function changedFiles(ref: string, dir: string, shownDir?: string): { files: Set<string> } | { error: CheckError } {
   const git = (args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
   try {
-    const top = git(["rev-parse", "--show-toplevel"]).trim();
+    const top = realOr(git(["rev-parse", "--show-toplevel"]).trim());
     const files = new Set<string>();
     const diff = git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", ref, "--"]);
     const untracked = git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z"]);
@@ -186,7 +300,7 @@ export function changedFiles(ref: string, dir: string): { files: Set<string> } |
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? "").trim().split("\n")[0] ?? "";
     return {
-      error: checkError("usage", `cannot list files changed since \`${ref}\`${stderr ? `: ${stderr.replace(/^fatal: /, "")}` : ""}`, {}, "--changed-since needs a git work tree and a ref it knows, e.g. `origin/main`"),
+      error: checkError("usage", `cannot list files changed since \`${ref}\`${shownDir === undefined ? "" : ` in \`${shownDir}\``}${stderr ? `: ${stderr.replace(/^fatal: /, "")}` : ""}`, {}, "--changed-since needs a git work tree and a ref it knows, e.g. `origin/main`"),
     };
   }
 }

@@ -385,11 +385,13 @@ describe("exit codes and --fail-on", () => {
     const glob = await runWarden(["check", "db/**/*.sql"], { cwd: p.dir, env: p.env });
     expect(glob.code).toBe(2);
     expect(glob.stderr).toBe("error: no files match `db/**/*.sql`\n  = help: globs are matched from the working directory; quote them so the shell does not expand them\n");
-    // with no path the config's project is checked, and an empty one is not an error
+    // with no path the config's project is checked, and one with nothing to check is the
+    // same error: a gate that checks nothing would always pass
     const none = makeProject({ "warden.config.yaml": "include: ['db/**/*.sql']\n" });
     const r = await runWarden(["check"], { cwd: none.dir, env: none.env });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe("warden: no findings in 0 files, 0 statements\n");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("warden: no findings in 0 files, 0 statements; 1 input error: failing\n");
+    expect(r.stderr).toBe("error: no SQL files to check under `.`\n  = help: name the files or directories to check (e.g. `warden check db/migrations`); files are selected by `include` (`db/**/*.sql`), `exclude` and .gitignore\n");
   });
 });
 

@@ -56,6 +56,41 @@ describe("discoverFiles", () => {
     expect(rels(r)).toEqual(["../outside/q/1.sql"]);
   });
 
+  it("leaves out a named file that `exclude` lists, with a note saying so, not an error", async () => {
+    const root = tree({ "migrations/V1.sql": "", "migrations/V9__new.sql": "" });
+    const r = await discoverFiles({ cwd: root, baseDir: root, paths: ["migrations/V9__new.sql", "migrations/V1.sql"], include: [], exclude: ["*.txt", "migrations/V9*"] });
+    expect(rels(r)).toEqual(["migrations/V1.sql"]);
+    expect(r.errors).toEqual([]);
+    expect(r.notes).toEqual([
+      {
+        message: "`migrations/V9__new.sql` is excluded by `migrations/V9*` in `exclude`, so it is not checked",
+        file: "migrations/V9__new.sql",
+        help: "remove the glob from `exclude` in the config to check the file",
+        rendered: "warning: `migrations/V9__new.sql` is excluded by `migrations/V9*` in `exclude`, so it is not checked\n  = help: remove the glob from `exclude` in the config to check the file",
+      },
+    ]);
+  });
+
+  it("reports a run without paths that selects nothing, as it does a named directory", async () => {
+    const root = tree({ "notes.txt": "" });
+    const r = await discoverFiles({ cwd: root, baseDir: root, paths: [], include: [], exclude: [] });
+    expect(r.errors.map((e) => [e.kind, e.message])).toEqual([["read", "no SQL files to check under `.`"]]);
+  });
+
+  it("follows symlinked directories, walking each real directory once", async () => {
+    const root = tree({ "a/x.sql": "", "z/y.sql": "" });
+    symlinkSync("../z", path.join(root, "a/to-z")); // z is walked under its own name
+    symlinkSync("..", path.join(root, "a/up")); // a loop
+    mkdirSync(path.join(root, "b"));
+    symlinkSync("../elsewhere", path.join(root, "b/ext"));
+    const elsewhere = tree({ "e.sql": "", "deeper/f.sql": "" });
+    symlinkSync(elsewhere, path.join(root, "elsewhere"));
+    const r = await discoverFiles({ cwd: root, baseDir: root, paths: [], include: [], exclude: [] });
+    expect(r.errors).toEqual([]);
+    // the shallowest link names the files only links reach
+    expect(rels(r)).toEqual(["a/x.sql", "elsewhere/deeper/f.sql", "elsewhere/e.sql", "z/y.sql"]);
+  });
+
   it("lists a broken symlink so that reading it is reported", async () => {
     const root = tree({ "ok.sql": "" });
     symlinkSync(path.join(root, "nowhere.sql"), path.join(root, "broken.sql"));
@@ -80,5 +115,20 @@ describe("changedFiles", () => {
     expect(findRepoRoot(path.join(root))).toBe(root);
     const bad = changedFiles("no-such-ref", root);
     expect("error" in bad && bad.error.message).toMatch(/^cannot list files changed since `no-such-ref`/);
+  });
+
+  it("marks files by real path, so a repository reached through a symlink is compared rightly", async () => {
+    const root = tree({ "m/a.sql": "select 1;\n" });
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: root, stdio: "pipe" });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-qm", "base");
+    writeFileSync(path.join(root, "m/b.sql"), "select 2;\n");
+    const link = path.join(mkdtempSync(path.join(tmpdir(), "warden-link-")), "repo");
+    symlinkSync(root, link);
+    const elsewhere = mkdtempSync(path.join(tmpdir(), "warden-cwd-"));
+    const r = await discoverFiles({ cwd: elsewhere, baseDir: elsewhere, paths: [path.join(link, "m")], include: [], exclude: [], changedSince: "HEAD" });
+    expect(r.errors).toEqual([]);
+    expect(r.files.map((f) => [path.basename(f.absPath), f.changed])).toEqual([["a.sql", false], ["b.sql", true]]);
   });
 });
