@@ -4,7 +4,7 @@ export type { Diagnostic, Severity } from "./diagnostics/diagnostic.js";
 export type { Span, Position } from "./diagnostics/span.js";
 export type * from "./compiler/ir/ir.js";
 export { runCheck, ENGINE_RULES } from "./engine/check.js";
-export type { CheckOptions, CheckResult, CheckFinding, CheckError, RuleInfo, Summary, FailOn } from "./engine/types.js";
+export type { CheckOptions, CheckResult, CheckFinding, CheckError, CheckNote, RuleInfo, Summary, FailOn } from "./engine/types.js";
 export { formatReport, FORMATS, type Format, type ReportOptions } from "./report/index.js";
 export { compileSources, loadPolicySources } from "./compiler/pipeline.js";
 export type { CompileResult, PolicyTest, TestCase } from "./compiler/pipeline.js";

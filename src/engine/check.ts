@@ -16,7 +16,7 @@ import { statementFingerprint } from "./fingerprint.js";
 import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
-import { fails, type CheckError, type CheckFinding, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
+import { fails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
 import { dbtModelPaths } from "./dbt-paths.js";
 import { DEFAULT_MASKING, fileTypeOf, migrationSet, typingPath, typingRoot } from "../sql/files.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
@@ -78,6 +78,7 @@ const empty = (over: Partial<CheckResult>): CheckResult => ({
   summary: { files: 0, statements: 0, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 0, baselined: 0 },
   rules: [],
   errors: [],
+  notes: [],
   failOn: "error",
   exitCode: 2,
   baseDir: process.cwd(),
@@ -136,6 +137,7 @@ async function checkProjects(groups: Map<string, string[]>, opts: CheckOptions, 
   const all: CheckFinding[] = [];
   const sources = new Map<string, string>();
   const errors: CheckError[] = [];
+  const notes: CheckNote[] = [];
   const rules = new Map<string, RuleInfo>();
   const summary = { files: 0, statements: 0, suppressed: 0 };
   let cache: CheckResult["cache"];
@@ -154,6 +156,7 @@ async function checkProjects(groups: Map<string, string[]>, opts: CheckOptions, 
       }
     }
     for (const x of r.rules) if (!rules.has(x.id)) rules.set(x.id, x);
+    notes.push(...r.notes);
     summary.files += r.summary.files;
     summary.statements += r.summary.statements;
     summary.suppressed += r.summary.suppressed;
@@ -170,6 +173,7 @@ async function checkProjects(groups: Map<string, string[]>, opts: CheckOptions, 
     summary: { ...summary, findings: findings.length, by_severity: bySeverity, baselined },
     rules: [...rules.values()],
     errors,
+    notes,
     failOn,
     exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,
     baseDir: cwd,
@@ -241,7 +245,8 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   const baseDir = loaded?.dir ?? cwd;
   const repoRoot = findRepoRoot(baseDir);
   const failOn = opts.failOn ?? config.fail_on ?? "error";
-  const base = { baseDir, failOn, configPath, ...(repoRoot ? { repoRoot } : {}) };
+  const notes: CheckNote[] = [];
+  const base = { baseDir, failOn, configPath, notes, ...(repoRoot ? { repoRoot } : {}) };
 
   mark("config");
   // Results of earlier runs (see result-cache.ts): on by default in a built Warden; from
@@ -286,6 +291,7 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   // standard input is selected as a file named on the command line is (`exclude` applies)
   const found = await discoverFiles({ ...selection, ...(stdinPath ? { paths: [stdinPath], stdinPath } : { paths }), ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}) });
   errors.push(...found.errors);
+  notes.push(...found.notes);
   if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors });
   let discovered = found.files;
   if (loaded && (paths.length > 0 || stdinPath)) {
@@ -301,11 +307,16 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
     const stdin = opts.stdin && f.absPath === stdinPath && f.changed !== false ? opts.stdin.content : undefined;
     const r = stdin === undefined ? readTextFile(f.absPath) : decodeText(stdin);
     if ("text" in r) files.push({ ...f, text: r.text });
-    // a context-only file is not reported on, so it cannot fail the run either
     else if (f.changed !== false) {
       const at = r.line !== undefined ? { line: r.line, column: r.column ?? 1 } : {};
       const what = stdin === undefined ? "file" : "standard input";
       errors.push(checkError("read", `cannot read ${what}: ${r.reason}`, { file: f.relPath, ...at }, r.help));
+    } else {
+      // a context-only file is not reported on, so it cannot fail the run either; but the
+      // catalog misses what it would have replayed, and that is said
+      const message = `\`${f.relPath}\` is read only as context and cannot be read: ${r.reason}; what it would add to the catalog is missing`;
+      const help = r.help ?? "make the file readable, or list it in `exclude`";
+      notes.push({ message, file: f.relPath, help, rendered: `warning: ${message}\n  = help: ${help}` });
     }
   }
   mark("discover+read");

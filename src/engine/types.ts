@@ -82,6 +82,16 @@ export interface CheckError {
   rendered: string;
 }
 
+/** A warning about the run's input that is not a finding and does not fail the run. */
+export interface CheckNote {
+  message: string;
+  /** The path it is about, as the user named it or relative to `CheckResult.baseDir`. */
+  file: string;
+  help: string;
+  /** As the CLI prints it (on stderr), without colour. */
+  rendered: string;
+}
+
 export interface Summary {
   files: number;
   statements: number;
@@ -100,6 +110,11 @@ export interface CheckResult {
   /** The rules the run knew (policy catalogue plus engine rules), by id. */
   rules: RuleInfo[];
   errors: CheckError[];
+  /**
+   * What the run said without failing over it: a named file that `exclude` lists, a file read
+   * only as context that could not be read. Printed as warnings on stderr.
+   */
+  notes: CheckNote[];
   failOn: FailOn;
   /** 0 nothing fails, 1 failing findings, 2 usage/config error or unreadable input. */
   exitCode: 0 | 1 | 2;

@@ -497,6 +497,25 @@ describe("file selection", () => {
   });
 });
 
+describe("warnings that do not fail the run", () => {
+  it("says so when a named file is excluded, or a context file cannot be read", async () => {
+    const p = gateProject({ "migrations/000_bad.sql": Buffer.from([0x43, 0x00, 0x52]).toString("latin1") }, "policies: [policy/gate.warden]\nexclude: ['sql/cleanup.sql']\n");
+    const r = await runWarden(["check", "sql/cleanup.sql", "sql/report.sql", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(json(r.stdout).summary.files).toBe(1);
+    expect(r.stderr).toBe(
+      [
+        "warning: `sql/cleanup.sql` is excluded by `sql/cleanup.sql` in `exclude`, so it is not checked",
+        "  = help: remove the glob from `exclude` in the config to check the file",
+        "",
+        "warning: `migrations/000_bad.sql` is read only as context and cannot be read: it is a binary file, not SQL text (it contains NUL bytes); what it would add to the catalog is missing",
+        "  = help: make the file readable, or list it in `exclude`",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("named paths in several projects", () => {
   it("checks each with its own config, whatever the order, naming files from the working directory", async () => {
     const p = makeProject({

@@ -50,6 +50,7 @@ function result(over: Partial<CheckResult> = {}): CheckResult {
       { id: "parse-error", title: "SQL that does not parse", severity: "error", help: "fix the syntax", doc: "https://warden.dev/rules/parse-error" },
     ],
     errors: [],
+    notes: [],
     failOn: "error",
     exitCode: 1,
     baseDir: "/repo/db",

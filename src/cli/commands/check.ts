@@ -120,6 +120,8 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
     ...(progress ? { onProgress: progress.update } : {}),
   });
   progress?.done();
+  // warnings about the input that do not fail the run (an excluded named file, …)
+  if (result.notes.length > 0) process.stderr.write(result.notes.map((n) => n.rendered).join("\n\n") + "\n");
   // a run that never got to the files (bad config, bad policy) prints only its errors
   const ran = !result.errors.some((e) => e.kind === "config" || e.kind === "policy" || e.kind === "usage") || result.summary.files > 0;
   if (ran) {
