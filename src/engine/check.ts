@@ -105,9 +105,22 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   // each project is checked with its own configuration
   if (opts.config === undefined && !opts.stdin && (opts.paths?.length ?? 0) > 1) {
     const groups = new Map<string, string[]>();
+    // a hook may pass hundreds of files from a few directories: each directory is resolved
+    // and searched once, and a named SQL file is searched from its directory without a stat
+    const memo = new Map<string, string | null>();
+    const byDir = new Map<string, string>();
     for (const p of opts.paths!) {
-      const config = findConfig(searchStart([p], cwd)) ?? "";
-      groups.set(config, [...(groups.get(config) ?? []), p]);
+      const slash = Math.max(p.lastIndexOf("/"), p.lastIndexOf(path.sep));
+      const plainFile = p.endsWith(".sql") && !/[*?[{]/.test(p);
+      const dir = plainFile ? (slash >= 0 ? p.slice(0, slash + 1) : ".") : undefined;
+      let config = dir !== undefined ? byDir.get(dir) : undefined;
+      if (config === undefined) {
+        config = findConfig(dir !== undefined ? path.resolve(cwd, dir) : searchStart([p], cwd), memo) ?? "";
+        if (dir !== undefined) byDir.set(dir, config);
+      }
+      const group = groups.get(config);
+      if (group) group.push(p);
+      else groups.set(config, [p]);
     }
     if ([...groups.keys()].filter(Boolean).length > 1) return checkProjects(groups, opts, cwd);
   }

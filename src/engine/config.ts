@@ -47,17 +47,23 @@ export interface LoadedConfig {
 }
 
 /** `warden.config.yaml` in `startDir` or its nearest ancestor. */
-export function findConfig(startDir: string): string | undefined {
-  let dir = path.resolve(startDir);
-  for (;;) {
-    for (const name of CONFIG_NAMES) {
-      const p = path.join(dir, name);
-      if (existsSync(p)) return p;
+export function findConfig(startDir: string, memo?: Map<string, string | null>): string | undefined {
+  const dir = path.resolve(startDir);
+  const known = memo?.get(dir);
+  if (known !== undefined) return known ?? undefined;
+  let found: string | undefined;
+  for (const name of CONFIG_NAMES) {
+    const p = path.join(dir, name);
+    if (existsSync(p)) {
+      found = p;
+      break;
     }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
   }
+  const parent = path.dirname(dir);
+  if (found === undefined && parent !== dir) found = findConfig(parent, memo);
+  // many files share their ancestors: each directory is looked at once per memo
+  memo?.set(dir, found ?? null);
+  return found;
 }
 
 type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
