@@ -237,6 +237,9 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   if (opts.stdin && opts.changedSince !== undefined) {
     return empty({ baseDir: cwd, errors: [checkError("usage", "`--changed-since` selects files from git; standard input is one given text", undefined, "leave out `--changed-since` when checking standard input")] });
   }
+  if (opts.changedSince !== undefined && opts.writeBaseline !== undefined) {
+    return empty({ baseDir: cwd, errors: [checkError("usage", "`--write-baseline` with `--changed-since` would write a baseline of the changed files only", undefined, "write the baseline from a run over the whole project (leave out `--changed-since`)")] });
+  }
   // the CLI's parser checks --fail-on; a library caller's value is checked here
   if (opts.failOn !== undefined && !FAIL_ON.includes(opts.failOn)) {
     return empty({ baseDir: cwd, errors: [checkError("usage", `unknown \`failOn\` value \`${String(opts.failOn)}\``, undefined, didYouMean(String(opts.failOn), FAIL_ON) ?? `use one of ${FAIL_ON.map((v) => `\`${v}\``).join(", ")}`)] });
@@ -622,6 +625,10 @@ function fileFindings(input: { path: string; text: string }, doc: InputDocument,
       // a fact location is a start point (a column reference, a name): span the name there
       endLine = loc.line;
       endColumn = loc.column + nameLength(lineText(loc.line), loc.column);
+    } else if (endLine < loc.line || (endLine === loc.line && endColumn <= loc.column)) {
+      // an empty span (a rendered dbt model's statement maps to the start of its line): the line
+      endLine = loc.line;
+      endColumn = Math.max(loc.column + 1, lineText(loc.line).trimEnd().length + 1);
     }
     pending.push({ rule: f.rule, severity: f.severity, message: f.message, line: loc.line, column: loc.column, end_line: endLine, end_column: endColumn, statement: f.statement });
   }

@@ -285,15 +285,24 @@ export function isDirectory(p: string): boolean {
 }
 
 /**
- * Absolute paths of files changed against `ref` (committed, staged or not) and untracked
- * ones, in the git work tree holding `dir`; the work tree's part is its real path.
+ * Absolute paths of files changed since this branch left `ref` (their merge base; committed,
+ * staged or not) and untracked ones, in the git work tree holding `dir`; the work tree's part
+ * is its real path.
  */
 export function changedFiles(ref: string, dir: string, shownDir?: string): { files: Set<string> } | { error: CheckError } {
   const git = (args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
   try {
     const top = realOr(git(["rev-parse", "--show-toplevel"]).trim());
     const files = new Set<string>();
-    const diff = git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", ref, "--"]);
+    // against the point where this branch left `ref` (as a pull request's diff is): what
+    // `ref` gained since then is not this branch's change; unrelated histories compare to `ref`
+    let base = ref;
+    try {
+      base = git(["merge-base", ref, "HEAD"]).trim() || ref;
+    } catch {
+      base = ref;
+    }
+    const diff = git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", base, "--"]);
     const untracked = git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z"]);
     for (const f of (diff + untracked).split("\0")) if (f) files.add(path.join(top, f));
     return { files };

@@ -467,6 +467,17 @@ describe("file selection", () => {
       "truncate-blocked warning sql/cleanup.sql:1:10-1:19",
       "pii-read info sql/star.sql:1:8-1:9",
     ]);
+    // a branch is compared where it left the ref: what the ref changed since is not its change
+    git("add", ".");
+    git("commit", "-qm", "feature work");
+    git("checkout", "-q", "-b", "feature");
+    git("checkout", "-q", "HEAD~1");
+    git("checkout", "-q", "-b", "trunk");
+    writeFileSync(path.join(p.dir, "migrations/002_drop.sql"), "DROP TABLE on_trunk;\n");
+    git("commit", "-qam", "trunk moves on");
+    git("checkout", "-q", "feature");
+    const branch = await runWarden(["check", "--changed-since", "trunk", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(json(branch.stdout).findings.map((f) => f.file)).toEqual(["migrations/003_new.sql", "sql/cleanup.sql", "sql/star.sql"]);
     const bad = await runWarden(["check", "--changed-since", "no-such-ref"], { cwd: p.dir, env: p.env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: cannot list files changed since `no-such-ref`/);

@@ -106,6 +106,13 @@ describe("runCheck (library API)", () => {
     expect(r.errors.map((e) => [e.kind, e.message, e.help])).toEqual([["usage", "unknown `failOn` value `warn`", "use one of `error`, `warning`, `info`, `never`"]]);
   });
 
+  it("refuses to write a baseline of the changed files only", async () => {
+    const p = gateProject();
+    const r = await runCheck({ cwd: p.dir, changedSince: "HEAD", writeBaseline: "base.json", cache: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.errors.map((e) => e.message)).toEqual(["`--write-baseline` with `--changed-since` would write a baseline of the changed files only"]);
+  });
+
   it("knows the engine rules whatever the policy", () => {
     expect(ENGINE_RULES.map((r) => [r.id, r.severity])).toEqual([
       ["parse-error", "error"],
