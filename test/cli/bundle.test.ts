@@ -2,7 +2,7 @@
 // would run them (build first: npm run build).
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync, gunzipSync } from "node:zlib";
@@ -98,6 +98,16 @@ describe("warden compile -o", () => {
     const d = await runWarden(["compile", at("p.warden"), "-o", at("x.tar.gz"), "--target", "jar"]);
     expect(d.code).toBe(2);
     expect(d.stderr).toContain("invalid target `jar`: use `wasm`, `rego`");
+  });
+
+  it("makes the output's directory, and says how to fix an output it cannot write", async () => {
+    const made = await runWarden(["compile", at("p.warden"), "-o", at("out/dist/b.tar.gz")]);
+    expect(made.code).toBe(0);
+    expect(existsSync(at("out/dist/b.tar.gz"))).toBe(true);
+    // a part of the path is a file
+    const r = await runWarden(["compile", at("p.warden"), "-o", at("p.warden/b.tar.gz")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: cannot write `.*p\.warden\/b\.tar\.gz`: .+\n  = help: pass `--output` a file in a writable directory\n$/);
   });
 });
 

@@ -22,10 +22,18 @@ export function runWarden(
     });
     let stdout = "";
     let stderr = "";
+    // a run that hangs (a named pipe, a lost stdin) fails its test instead of blocking the suite
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr: signal === "SIGKILL" ? `${stderr}\n(killed after 60 s)` : stderr });
+    });
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });

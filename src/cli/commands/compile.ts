@@ -9,7 +9,8 @@ import { diagnosticsToJson, renderDiagnostic, plain, type Paint } from "../../di
 import { LineIndex } from "../../diagnostics/span.js";
 import { loadPolicySources, runPipeline, STAGE_NAMES, stages, type CompileState, type PolicySource, type StageName } from "../../compiler/pipeline.js";
 import type { RegisterCommand } from "./index.js";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { compileBundle, type BundleTarget } from "../../compiler/bundle/compile-bundle.js";
 import type { SigningAlg } from "../../compiler/bundle/sign.js";
 
@@ -126,9 +127,11 @@ async function writeBundleFile(ir: NonNullable<CompileState["ir"]>, o: CompileCo
     return 2;
   }
   try {
+    await mkdir(path.dirname(o.output!), { recursive: true });
     await writeFile(o.output!, bytes);
   } catch (err) {
-    io.stderr(`error: cannot write \`${o.output}\`: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+    const { fsReason } = await import("../../engine/errors.js");
+    io.stderr(`error: cannot write \`${o.output}\`: ${fsReason(err)}\n  = help: pass \`--output\` a file in a writable directory\n`);
     return 2;
   }
   const signed = key === undefined ? "" : `, signed ${o.signingAlg ?? (key.includes("-----BEGIN ") ? "RS256" : "HS256")}`;
