@@ -524,7 +524,52 @@ const DO_SET = "set warden_do_result =";
  * whitespace is kept, so lines stay where they were.
  */
 function toNunjucks(template: string): string {
-  return template.replace(DO_TAG, `{%$1$2${DO_SET}$3`);
+  return dropTrailingCommas(template).replace(DO_TAG, `{%$1$2${DO_SET}$3`);
+}
+
+/**
+ * Jinja (Python) allows a comma before the `)`, `]` or `}` that closes a call, list or dict
+ * (`config(partition_by={'field': 'dt',},)`); nunjucks does not. Inside tags such a comma
+ * becomes a space, so columns stay where they were. Strings are skipped.
+ */
+function dropTrailingCommas(template: string): string {
+  if (!/,\s*[)\]}]/.test(template)) return template;
+  const out = template.split("");
+  let i = 0;
+  const n = template.length;
+  while (i < n) {
+    const open = template.indexOf("{", i);
+    if (open < 0) break;
+    const d = template[open + 1];
+    if (d !== "{" && d !== "%") {
+      i = open + 1;
+      continue;
+    }
+    const close = d === "{" ? "}}" : "%}";
+    let depth = 0; // brackets opened inside the tag
+    let comma = -1; // a comma waiting to see what follows it
+    let j = open + 2;
+    for (; j < n; j++) {
+      const c = template[j]!;
+      if (c === "'" || c === '"') {
+        comma = -1;
+        for (j++; j < n && template[j] !== c; j++) if (template[j] === "\\") j++;
+        continue;
+      }
+      if (depth === 0 && template.startsWith(close, j)) break;
+      if (c === ",") comma = j;
+      else if (c === ")" || c === "]" || c === "}") {
+        if (comma >= 0) out[comma] = " ";
+        comma = -1;
+        depth = Math.max(0, depth - 1);
+      } else if (c === "(" || c === "[" || c === "{") {
+        comma = -1;
+        depth++;
+      } else if (!/\s/.test(c)) comma = -1;
+    }
+    i = j + 2;
+  }
+  return out.join("");
 }
 
 /** The column in the original line of `col` in its `toNunjucks` rewrite. */

@@ -93,6 +93,21 @@ describe("dbt models", () => {
     expect(st[0]!.error?.message).toMatch(/^cannot render the model's Jinja: /);
   });
 
+  it("renders Jinja's trailing commas (calls, lists, dicts), which nunjucks alone rejects", () => {
+    const p = makeProject({
+      "dbt_project.yml": "name: shop\n",
+      "models/a.sql": "select 1 as id\n",
+      "models/b.sql": "{{ config(\n    materialized='table',\n    partition_by={'field': 'dt', 'granularity': 'day',},\n    tags=['x,]', 'y',],\n) }}\nselect id from {{ ref('a',) }}\n",
+    });
+    const files = ["models/a.sql", "models/b.sql"].map((f) => ({ path: f, absPath: path.join(p.dir, f), text: readFileSync(path.join(p.dir, f), "utf8"), type: "dbt_model" as const }));
+    const r = extractProject(files, { rootDir: p.dir });
+    const b = r.documents[1]!;
+    expect(b.statements.map((s) => [s.kind, s.location.line, s.location.column])).toEqual([["select", 6, 1]]);
+    // a comma in a string (`'x,]'`) is left as it is
+    expect(b.dbt).toMatchObject({ materialized: "table", tags: ["x,]", "y"], refs: ["a"] });
+    expect(b.statements[0]!.reads.map((x) => [x.table, x.column, x.location?.line, x.location?.column])).toEqual([["a", "id", 6, 1]]);
+  });
+
   it("resolves named columns through `select *` of a seed (jaffle_shop, unknown columns)", () => {
     const jaffle = path.resolve(root, "../../../../shared/corpus/dbt/jaffle_shop");
     const models = ["models/staging/stg_customers.sql", "models/staging/stg_orders.sql", "models/staging/stg_payments.sql", "models/customers.sql", "models/orders.sql"];
