@@ -86,6 +86,20 @@ function columnsOf(list: unknown): Record<string, DbtColumnInfo> {
   return out;
 }
 
+/**
+ * The folder of the dbt project a model belongs to, relative to `rootDir` with `/`: the
+ * nearest one holding dbt_project.yml, else the folder above `models/`.
+ */
+export function dbtProjectDir(rootDir: string, rel: string): string {
+  const parts = rel.replace(/\\/g, "/").split("/");
+  for (let k = parts.length - 1; k >= 0; k--) {
+    const d = parts.slice(0, k).join("/");
+    if (existsSync(path.join(rootDir, d, "dbt_project.yml"))) return d;
+  }
+  const m = parts.lastIndexOf("models");
+  return m > 0 ? parts.slice(0, m).join("/") : m === 0 ? "" : parts.slice(0, -1).join("/");
+}
+
 export class DbtProject {
   private readonly projects = new Map<string, ProjectInfo>();
   private readonly modelNames = new Map<string, string>(); // path → model name
@@ -102,19 +116,7 @@ export class DbtProject {
 
   /** The dbt project a model belongs to: nearest dbt_project.yml, else the folder above `models/`. */
   private projectOf(rel: string): ProjectInfo {
-    const parts = rel.replace(/\\/g, "/").split("/");
-    let dir: string | null = null;
-    for (let k = parts.length - 1; k >= 0; k--) {
-      const d = parts.slice(0, k).join("/");
-      if (existsSync(path.join(this.rootDir, d, "dbt_project.yml"))) {
-        dir = d;
-        break;
-      }
-    }
-    if (dir === null) {
-      const m = parts.lastIndexOf("models");
-      dir = m > 0 ? parts.slice(0, m).join("/") : m === 0 ? "" : parts.slice(0, -1).join("/");
-    }
+    const dir = dbtProjectDir(this.rootDir, rel);
     const cached = this.projects.get(dir);
     if (cached) return cached;
     const abs = path.join(this.rootDir, dir);

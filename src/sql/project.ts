@@ -8,7 +8,7 @@ import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
 import { extractText, type BodyCache, type FileContext, type Positions, type QueryCache } from "./extract.js";
 import { makeClasses, makeClassifier, type Classes } from "./classify.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
-import { DbtProject, type DbtRender } from "./dbt.js";
+import { DbtProject, dbtProjectDir, type DbtRender } from "./dbt.js";
 import { DEFAULT_MASKING, migrationSets } from "./files.js";
 
 export { compareMigrations, DEFAULT_MASKING, fileTypeOf, migrationOrder, migrationSet, migrationSets } from "./files.js";
@@ -230,7 +230,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
   };
   const models = files.flatMap((f, i) => (f.type === "dbt_model" ? [i] : []));
   const plain = files.flatMap((f, i) => (f.type === "sql" || f.type === "retraining" ? [i] : []));
-  // a dbt project's models stay together (refs between them): one group for all models
+  // a dbt project's models stay together (refs between them), placed by the project's folder
   const groups = new Map<string, { sets: number[]; models: number[]; plain: number[] }>();
   const groupOf = (near: number[]) => {
     const key = near.join(",");
@@ -238,7 +238,14 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
     if (!g) groups.set(key, (g = { sets: near, models: [], plain: [] }));
     return g;
   };
-  if (models.length) groupOf(nearest(commonDir(models.map((i) => path.dirname(absOf(files[i]!)))))).models.push(...models);
+  const byProject = new Map<string, number[]>();
+  for (const i of models) {
+    const dir = dbtProjectDir(opts.rootDir, files[i]!.path);
+    const list = byProject.get(dir);
+    if (list) list.push(i);
+    else byProject.set(dir, [i]);
+  }
+  for (const [dir, idx] of byProject) groupOf(nearest(path.resolve(opts.rootDir, dir).split(path.sep))).models.push(...idx);
   for (const i of plain) groupOf(nearest(path.dirname(absOf(files[i]!)).split(path.sep))).plain.push(i);
   // merged catalogs are copies taken before any group changes a set's catalog
   const groupCatalogs = [...groups.values()].map((g) => (g.sets.length === 0 ? new Catalog() : g.sets.length === 1 ? catalogs[g.sets[0]!]! : Catalog.merge(g.sets.map((k) => catalogs[k]!))));

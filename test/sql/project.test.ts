@@ -1,6 +1,9 @@
 // Tool annotations (goose, psql, placeholders), nested PL/pgSQL statements, ALTER TABLE
 // actions, catalog replay order and file types.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { makeProject } from "../helpers/check-project.js";
 import { compareMigrations, extractProject, extractStatementFacts, fileTypeOf, initSqlParser } from "../../src/sql/index.js";
 import { migrationSet, typingPath, typingRoot } from "../../src/sql/files.js";
 
@@ -263,6 +266,23 @@ describe("migration sets", () => {
     expect(star(5)).toEqual(["id", "handle"]);
     // equally near to both: their catalogs merged, the later set over the earlier
     expect(star(6)).toEqual(["id", "handle"]);
+  });
+
+  it("checks each dbt project's models against the set nearest to that project", () => {
+    const p = makeProject({
+      "svc/a/migrations/V1__u.sql": "CREATE TABLE users (id bigint, email text);\n",
+      "svc/b/migrations/V1__u.sql": "CREATE TABLE users (id bigint, score int);\n",
+      "svc/a/dbt/dbt_project.yml": "name: a\n",
+      "svc/a/dbt/models/ma.sql": "select * from users\n",
+      "svc/b/dbt/dbt_project.yml": "name: b\n",
+      "svc/b/dbt/models/mb.sql": "select * from users\n",
+    });
+    const at = (rel: string, type: "migration" | "dbt_model") => ({ path: rel, absPath: path.join(p.dir, rel), text: readFileSync(path.join(p.dir, rel), "utf8"), type, ...(type === "migration" ? { set: path.join(p.dir, path.dirname(rel)) } : {}) });
+    const files = [at("svc/a/migrations/V1__u.sql", "migration"), at("svc/b/migrations/V1__u.sql", "migration"), at("svc/a/dbt/models/ma.sql", "dbt_model"), at("svc/b/dbt/models/mb.sql", "dbt_model")];
+    const { documents } = extractProject(files, { rootDir: p.dir });
+    const star = (i: number) => documents[i]!.statements[0]!.reads.map((r) => r.column);
+    expect(star(2)).toEqual(["id", "email"]);
+    expect(star(3)).toEqual(["id", "score"]);
   });
 
   it("replays migrations without a set as one catalog, as before sets existed", () => {
