@@ -16,7 +16,7 @@ import { statementFingerprint } from "./fingerprint.js";
 import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
-import { fails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
+import { fails, findingFails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
 import { dbtModelPaths } from "./dbt-paths.js";
 import { DEFAULT_MASKING, fileTypeOf, migrationSet, typingPath, typingRoot } from "../sql/files.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
@@ -101,6 +101,13 @@ function searchStart(paths: string[], cwd: string): string {
 
 export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
+  if (opts.changedSince !== undefined && opts.writeBaseline !== undefined) {
+    return empty({ baseDir: cwd, errors: [checkError("usage", "`--write-baseline` with `--changed-since` would write a baseline of the changed files only", undefined, "write the baseline from a run over the whole project (leave out `--changed-since`)")] });
+  }
+  // the CLI's parser checks --fail-on; a library caller's value is checked here
+  if (opts.failOn !== undefined && !FAIL_ON.includes(opts.failOn)) {
+    return empty({ baseDir: cwd, errors: [checkError("usage", `unknown \`failOn\` value \`${String(opts.failOn)}\``, undefined, didYouMean(String(opts.failOn), FAIL_ON) ?? `use one of ${FAIL_ON.map((v) => `\`${v}\``).join(", ")}`)] });
+  }
   // named paths in several projects (a monorepo; a pre-commit hook passing staged files):
   // each project is checked with its own configuration
   if (opts.config === undefined && !opts.stdin && (opts.paths?.length ?? 0) > 1) {
@@ -162,6 +169,7 @@ async function checkProjects(groups: Map<string, string[]>, opts: CheckOptions, 
     }
     for (const [file, text] of r.sources) sources.set(rel(r, file), text);
     for (const e of r.errors) {
+      if (errors.some((x) => x.rendered === e.rendered)) continue; // the same error from every project
       if (e.file === undefined || e.kind === "config" || e.kind === "policy") errors.push(e);
       else {
         const file = rel(r, e.file);
@@ -179,8 +187,9 @@ async function checkProjects(groups: Map<string, string[]>, opts: CheckOptions, 
   const { findings, baselined } = baselineStep(all, opts, cwd, errors);
   const bySeverity = { error: 0, warning: 0, info: 0 };
   for (const f of findings) bySeverity[f.severity]++;
-  const failing = findings.some((f) => fails(f.severity, failOnOf.get(f.file) ?? "error"));
   const failOn = opts.failOn ?? runs[0]!.failOn;
+  const byFile = new Set(runs.map((r) => r.failOn)).size > 1 ? { failOnByFile: failOnOf } : {};
+  const failing = findings.some((f) => findingFails({ failOn, ...byFile }, f));
   return {
     findings,
     summary: { ...summary, findings: findings.length, by_severity: bySeverity, baselined },
@@ -188,6 +197,7 @@ async function checkProjects(groups: Map<string, string[]>, opts: CheckOptions, 
     errors,
     notes,
     failOn,
+    ...byFile,
     exitCode: errors.length > 0 ? 2 : failing ? 1 : 0,
     baseDir: cwd,
     ...(runs[0]!.repoRoot ? { repoRoot: runs[0]!.repoRoot } : {}),
@@ -236,13 +246,6 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   }
   if (opts.stdin && opts.changedSince !== undefined) {
     return empty({ baseDir: cwd, errors: [checkError("usage", "`--changed-since` selects files from git; standard input is one given text", undefined, "leave out `--changed-since` when checking standard input")] });
-  }
-  if (opts.changedSince !== undefined && opts.writeBaseline !== undefined) {
-    return empty({ baseDir: cwd, errors: [checkError("usage", "`--write-baseline` with `--changed-since` would write a baseline of the changed files only", undefined, "write the baseline from a run over the whole project (leave out `--changed-since`)")] });
-  }
-  // the CLI's parser checks --fail-on; a library caller's value is checked here
-  if (opts.failOn !== undefined && !FAIL_ON.includes(opts.failOn)) {
-    return empty({ baseDir: cwd, errors: [checkError("usage", `unknown \`failOn\` value \`${String(opts.failOn)}\``, undefined, didYouMean(String(opts.failOn), FAIL_ON) ?? `use one of ${FAIL_ON.map((v) => `\`${v}\``).join(", ")}`)] });
   }
   const stdinProblem = stdinPath ? stdinTargetProblem(opts.stdin!.path ?? "stdin.sql", stdinPath) : undefined;
   if (stdinProblem) {

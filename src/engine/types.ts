@@ -116,6 +116,11 @@ export interface CheckResult {
    */
   notes: CheckNote[];
   failOn: FailOn;
+  /**
+   * Only in a run over several projects whose `fail_on` differ: each reported file's own
+   * (see `findingFails`).
+   */
+  failOnByFile?: Map<string, FailOn>;
   /** 0 nothing fails, 1 failing findings, 2 usage/config error or unreadable input. */
   exitCode: 0 | 1 | 2;
   /** Directory the finding paths are relative to (the config's, or cwd). */
@@ -137,4 +142,9 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 /** Does a finding of this severity fail the run under `failOn`? */
 export function fails(severity: Severity, failOn: FailOn): boolean {
   return failOn !== "never" && RANK[severity] >= RANK[failOn];
+}
+
+/** Does this finding fail the run: under its project's `fail_on` when projects differ, else the run's. */
+export function findingFails(result: Pick<CheckResult, "failOn" | "failOnByFile">, f: Pick<CheckFinding, "severity" | "file">): boolean {
+  return fails(f.severity, result.failOnByFile?.get(f.file) ?? result.failOn);
 }

@@ -1,7 +1,7 @@
 // Picks a reporter for `--format` and loads only that one (dynamic import keeps start-up lean).
 import path from "node:path";
 import type { CheckFinding, CheckResult } from "../engine/types.js";
-import { fails } from "../engine/types.js";
+import { findingFails } from "../engine/types.js";
 
 export const FORMATS = ["pretty", "json", "sarif", "github", "junit", "gitlab", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -38,7 +38,7 @@ export async function formatReport(result: CheckResult, format: Format, opts: Re
  * those (files and statements still count what was checked).
  */
 function onlyFailing(result: CheckResult): CheckResult {
-  const findings = result.findings.filter((f) => fails(f.severity, result.failOn));
+  const findings = result.findings.filter((f) => findingFails(result, f));
   const by_severity = { error: 0, warning: 0, info: 0 };
   for (const f of findings) by_severity[f.severity]++;
   return { ...result, findings, summary: { ...result.summary, findings: findings.length, by_severity } };

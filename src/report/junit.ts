@@ -1,6 +1,6 @@
 // `--format junit`: JUnit XML for CI test reports. One testsuite per file, one testcase per
 // rule and statement; findings that fail the run (per fail-on) are <failure> elements.
-import { fails, type CheckFinding, type CheckResult } from "../engine/types.js";
+import { findingFails, type CheckFinding, type CheckResult } from "../engine/types.js";
 import { plural, type ReportOptions } from "./index.js";
 
 export function xmlEscape(s: string): string {
@@ -37,11 +37,11 @@ export function formatJunit(result: CheckResult, opts: ReportOptions = {}): stri
       const first = group[0]!;
       const name = `${first.rule} (line ${first.line})`;
       const details = group.map((f) => `${file}:${f.line}:${f.column}: ${f.severity}: ${f.message}${f.help ? `\nhelp: ${f.help}` : ""}${f.doc ? `\ndocs: ${f.doc}` : ""}`).join("\n\n");
-      const failing = group.some((f) => fails(f.severity, result.failOn));
+      const failing = group.some((f) => findingFails(result, f));
       const open = `    <testcase name="${xmlEscape(name)}" classname="${xmlEscape(file)}" file="${xmlEscape(file)}" line="${first.line}">`;
       if (failing) {
         suiteFailures++;
-        const worst = group.find((f) => fails(f.severity, result.failOn))!;
+        const worst = group.find((f) => findingFails(result, f))!;
         body.push(`${open}\n      <failure message="${xmlEscape(worst.message)}" type="${worst.severity}">${xmlEscape(details)}</failure>\n    </testcase>`);
       } else {
         body.push(`${open}\n      <system-out>${xmlEscape(details)}</system-out>\n    </testcase>`);

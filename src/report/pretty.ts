@@ -3,7 +3,7 @@
 import pc from "picocolors";
 import { codeFrame, noteIndent, plain, type Paint } from "../diagnostics/render.js";
 import { LineIndex } from "../diagnostics/span.js";
-import { fails, type CheckFinding, type CheckResult } from "../engine/types.js";
+import { findingFails, type CheckFinding, type CheckResult } from "../engine/types.js";
 import { plural, type ReportOptions } from "./index.js";
 
 export function formatPretty(result: CheckResult, opts: ReportOptions = {}): string {
@@ -78,8 +78,11 @@ export function summaryLine(result: CheckResult, paint: Paint = plain): string {
     s.by_severity.warning ? paint.yellow(plural(s.by_severity.warning, "warning")) : "",
     s.by_severity.info ? paint.cyan(`${s.by_severity.info} info`) : "",
   ].filter(Boolean);
-  const failing = result.findings.filter((f) => fails(f.severity, result.failOn)).length;
-  let verdict = result.failOn === "never" ? "fail-on never" : failing ? `${failing} at or above ${result.failOn}: failing` : `none at or above ${result.failOn}: passing`;
-  if (problems) verdict = `${result.failOn === "never" ? "fail-on never" : failing ? `${failing} at or above ${result.failOn}` : `none at or above ${result.failOn}`}; ${paint.red(problems)}: failing`;
+  const failing = result.findings.filter((f) => findingFails(result, f)).length;
+  // projects with their own fail_on: the count is by each file's project
+  const threshold = result.failOnByFile ? "their project's fail_on" : result.failOn;
+  const never = result.failOn === "never" && !result.failOnByFile;
+  let verdict = never ? "fail-on never" : failing ? `${failing} at or above ${threshold}: failing` : `none at or above ${threshold}: passing`;
+  if (problems) verdict = `${never ? "fail-on never" : failing ? `${failing} at or above ${threshold}` : `none at or above ${threshold}`}; ${paint.red(problems)}: failing`;
   return `${paint.bold("warden:")} ${plural(s.findings, "finding")} (${parts.join(", ")}) in ${checked}${tail}; ${verdict}`;
 }

@@ -557,6 +557,31 @@ describe("named paths in several projects", () => {
   });
 });
 
+describe("named paths in projects with different fail_on", () => {
+  it("reports what fails by each file's project, as the exit code does", async () => {
+    const p = makeProject({
+      "p1/warden.config.yaml": "policies: [../policy.warden]\nfail_on: warning\n",
+      "p2/warden.config.yaml": "policies: [../policy.warden]\nfail_on: error\n",
+      "policy.warden": GATE_POLICY,
+      "p1/migrations/V1.sql": "TRUNCATE customers;\n",
+      "p2/migrations/V1.sql": "TRUNCATE customers;\n",
+    });
+    const run = (...args: string[]) => runWarden(["check", "--no-cache", "p2/migrations/V1.sql", "p1/migrations/V1.sql", ...args], { cwd: p.dir, env: p.env });
+    const pretty = await run();
+    expect(pretty.code).toBe(1);
+    expect(pretty.stdout).toContain("warden: 2 findings (2 warnings) in 2 files, 2 statements; 1 at or above their project's fail_on: failing");
+    const quiet = await run("-q", "--format", "json");
+    expect(json(quiet.stdout).findings.map((f) => f.file)).toEqual(["p1/migrations/V1.sql"]);
+    const junit = await run("--format", "junit");
+    expect(junit.stdout).toMatch(/<testsuites [^>]*failures="1"/);
+    // a baseline of the changed files only is refused, over several projects too
+    const partial = await run("--changed-since", "HEAD", "--write-baseline", "b.json");
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toContain("error: `--write-baseline` with `--changed-since` would write a baseline of the changed files only");
+    expect(existsSync(path.join(p.dir, "b.json"))).toBe(false);
+  });
+});
+
 describe("file types from folder names", () => {
   it("types files under a migrations folder as migrations even when the run starts inside it", async () => {
     const p = makeProject({
