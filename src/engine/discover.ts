@@ -255,10 +255,16 @@ function markChanged(ref: string, files: DiscoveredFile[], named: string[], cwd:
   if (files.length === 0) for (const p of named) repos.add(repo(realOr(existingDir(p))));
   const changed = new Set<string>();
   const here = repo(realOr(cwd));
+  const roots = [...repos, here];
   for (const r of [...repos].sort()) {
     // an error names the directory git ran in when it is not the working directory's repository
     const c = changedFiles(ref, r, r === here ? undefined : toPosix(r));
-    if ("error" in c) return c.error;
+    if ("error" in c) {
+      // a repository inside another (a submodule, a vendored checkout) need not know the
+      // outer one's ref: its files are then unchanged context, not a failed run
+      if (roots.some((q) => q !== r && r.startsWith(q + path.sep))) continue;
+      return c.error;
+    }
     for (const f of c.files) changed.add(f);
   }
   for (const n of names) n.f.changed = changed.has(n.own) || changed.has(n.real);

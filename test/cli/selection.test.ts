@@ -59,6 +59,22 @@ describe("--changed-since", () => {
     expect(bad.code).toBe(2);
   });
 
+  it("leaves a nested repository's files as context when it does not know the ref (a submodule)", async () => {
+    const p = repoWithNewMigration();
+    p.git("tag", "base");
+    const inner = path.join(p.dir, "vendor/lib");
+    mkdirSync(path.join(inner, "migrations"), { recursive: true });
+    writeFileSync(path.join(inner, "migrations/V1__lib.sql"), "DROP TABLE lib_old;\n");
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: inner, stdio: "pipe" });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-qm", "lib");
+    const r = await runWarden(["check", "--changed-since", "base", "--format", "json"], { cwd: p.dir, env: p.env });
+    expect(r.stderr).toBe("");
+    expect(brief(r.stdout)).toEqual(["require-lock-timeout migrations/V9__new.sql:1:1-1:13", "ban-drop-table migrations/V9__new.sql:1:12-1:13"]);
+    expect(r.code).toBe(1);
+  });
+
   it("asks each repository the named paths are in, and says which path is in none", async () => {
     const a = repoWithNewMigration();
     const b = repoWithNewMigration();
