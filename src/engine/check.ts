@@ -452,6 +452,7 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   const documents: InputDocument[] = new Array(inputs.length);
   const raw = new Map<number, Finding[]>();
   let resumedAfter = 0;
+  let sqlModule: typeof import("../sql/index.js") | undefined;
   // what extraction could not check in a file (e.g. a psql `\i` include), by file
   const unchecked = new Map<string, Note[]>();
   // dbt YAML files that could not be read (not inputs themselves: reported beside them)
@@ -465,6 +466,7 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
       return policyError(err);
     }
     const sql = await loadSql();
+    sqlModule = sql;
     mark("policy+parser (waited)");
     evaluator.setData(data);
     // a second thread for evaluation, started now so that it is ready when the facts are
@@ -523,7 +525,7 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
     }
   }
 
-  const ctx: FileContext = { rules, severityOf: (id, dflt) => config.rules?.[id] ?? dflt };
+  const ctx: FileContext = { rules, severityOf: (id, dflt) => config.rules?.[id] ?? dflt, ...(sqlModule ? { sqlText: sqlModule.blankNonSql } : {}) };
   const all: CheckFinding[] = [];
   const sources = new Map<string, string>();
   let statements = 0;
@@ -573,6 +575,11 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   };
 }
 
+/** The exclusive end column of a span from `column` to the end of `line`'s text (at least one character). */
+function toLineEnd(line: string, column: number): number {
+  return Math.max(column + 1, line.trimEnd().length + 1);
+}
+
 /** The JSON shape of a constant, as an error names it: a list of strings, a number, … */
 function shapeOf(v: JsonValue): string {
   if (Array.isArray(v)) {
@@ -600,12 +607,14 @@ function yamlErrorFindings(notes: Note[], baseDir: string, ctx: FileContext, sou
     const line = n.line ?? 1;
     const column = n.column ?? 1;
     const lineText = text.split(/\r\n|\r|\n/)[line - 1] ?? "";
-    return { rule: "dbt-yaml-error", severity, message: n.message, file: n.file, line, column, end_line: line, end_column: Math.max(column + 1, lineText.trimEnd().length + 1), statement: -1, help: info.help, doc: info.doc, fingerprint: statementFingerprint(lineText) };
+    return { rule: "dbt-yaml-error", severity, message: n.message, file: n.file, line, column, end_line: line, end_column: toLineEnd(lineText, column), statement: -1, help: info.help, doc: info.doc, fingerprint: statementFingerprint(lineText) };
   });
 }
 
 interface FileContext {
   rules: Map<string, RuleInfo>;
+  /** the text with what is not SQL blanked (see `blankNonSql`), when the SQL side is loaded */
+  sqlText?: (text: string) => string;
   severityOf(id: string, dflt: Severity): Severity | "off";
 }
 
@@ -631,7 +640,7 @@ function fileFindings(input: { path: string; text: string }, doc: InputDocument,
     } else if (endLine < loc.line || (endLine === loc.line && endColumn <= loc.column)) {
       // an empty span (a rendered dbt model's statement maps to the start of its line): the line
       endLine = loc.line;
-      endColumn = Math.max(loc.column + 1, lineText(loc.line).trimEnd().length + 1);
+      endColumn = toLineEnd(lineText(loc.line), loc.column);
     }
     pending.push({ rule: f.rule, severity: f.severity, message: f.message, line: loc.line, column: loc.column, end_line: endLine, end_column: endColumn, statement: f.statement });
   }
@@ -661,10 +670,14 @@ function fileFindings(input: { path: string; text: string }, doc: InputDocument,
     for (const n of notes) {
       const line = n.line ?? 1;
       const column = n.column ?? 1;
-      pending.push({ rule: "unchecked-sql", severity: uncheckedSeverity, message: n.message, line, column, end_line: line, end_column: Math.max(column + 1, lineText(line).trimEnd().length + 1), statement: -1 });
+      // a directive right above the command reaches the next statement (psql lines are not
+      // statements): the finding goes with that statement, so the directive covers it
+      const next = doc.statements.find((st) => !st.nested_in && (st.location.line > line || (st.location.line === line && st.location.column > column)));
+      pending.push({ rule: "unchecked-sql", severity: uncheckedSeverity, message: n.message, line, column, end_line: line, end_column: toLineEnd(lineText(line), column), statement: next?.index ?? -1 });
     }
   }
-  const applied = applySuppressions(pending, parseSuppressions(input.text, doc.statements), ctx.rules.keys());
+  // directives are read from the SQL: not from COPY data rows or goose `Down` sections
+  const applied = applySuppressions(pending, parseSuppressions(ctx.sqlText ? ctx.sqlText(input.text) : input.text, doc.statements), ctx.rules.keys());
   const kept: Pending[] = [...applied.kept];
   for (const e of applied.engine) {
     const severity = ctx.severityOf(e.rule, "warning");

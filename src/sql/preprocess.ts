@@ -151,7 +151,17 @@ function mayNeedPreprocessing(t: string): boolean {
 
 const INTERESTING = /[\\:'"$/-]/g;
 /** psql meta-commands that run SQL from elsewhere: an included file, or a query's results. */
+/** psql meta-commands that end the query buffer and send it: `\g`, `\gx`, `\gset`, `\gexec`, `\gdesc`. */
+const SENDS_QUERY = /^\\g(?:x|set|exec|desc)?$/i;
 const UNCHECKED_META = /^\\(i|ir|include|include_relative|gexec)$/i;
+
+/**
+ * The text with what is not SQL blanked, at the same offsets: goose `Down` sections and the
+ * rows of COPY … FROM STDIN blocks (for scanners of the original text, e.g. suppressions).
+ */
+export function blankNonSql(text: string): string {
+  return blankCopyData(gooseUpOnly(text, []), []);
+}
 
 export function preprocess(original: string, opts: PreprocessOptions = {}): Preprocessed {
   const notes: PreNote[] = [];
@@ -229,7 +239,8 @@ export function preprocess(original: string, opts: PreprocessOptions = {}): Prep
         i = end;
         continue;
       }
-      out.push(blank(t.slice(i, end)));
+      // `\g` and its kin send the query before them, as `;` does: the backslash becomes one
+      out.push(SENDS_QUERY.test(name) ? ";" + blank(t.slice(i + 1, end)) : blank(t.slice(i, end)));
       outLen += end - i;
       copied = end;
       // meta-commands that run SQL this file does not contain cannot be checked here

@@ -644,6 +644,20 @@ describe("psql scripts", () => {
   });
 });
 
+describe("psql scripts: suppressions and sent queries", () => {
+  it("reads directives past COPY data with quotes, lets one above `\\i` cover it, and ends a query at `\\gexec`", async () => {
+    const p = makeProject({
+      "migrations/V1__dump.sql": "COPY people (id, name) FROM stdin;\n1\tO'Brien\n\\.\n-- warden-ignore ban-drop-table: retired with the dump\nDROP TABLE accounts;\n",
+      "migrations/V2__include.sql": "-- warden-ignore unchecked-sql: the file is vetted in its own run\n\\i other.sql\nCREATE TABLE q (id bigint primary key);\n",
+      "migrations/V3__gexec.sql": "SELECT format('ANALYZE %I', tablename) FROM pg_tables\n\\gexec\nCREATE TABLE z (id bigint primary key);\n",
+    });
+    const r = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    const out = json(r.stdout);
+    expect(out.findings.filter((f) => f.rule !== "require-lock-timeout").map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual(["unchecked-sql migrations/V3__gexec.sql:2"]);
+    expect(out.summary).toMatchObject({ statements: 5, suppressed: 2 });
+  });
+});
+
 describe("migration sets", () => {
   it("replays each migrations folder into its own catalog, as `warden facts` does", async () => {
     // one database per service: service b's `users` is not service a's
