@@ -16,15 +16,13 @@ import { statementFingerprint } from "./fingerprint.js";
 import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
-import { fails, findingFails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
+import { FAIL_ON, fails, findingFails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
 import { dbtModelPaths } from "./dbt-paths.js";
 import { DEFAULT_MASKING, fileTypeOf, migrationSet, typingPath, typingRoot } from "../sql/files.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
 import { BUILD_ID } from "../version.js";
 
 export type { CheckOptions, CheckResult, CheckFinding, CheckError, RuleInfo } from "./types.js";
-
-const FAIL_ON: readonly string[] = ["error", "warning", "info", "never"];
 
 /** Notes of extraction that are findings: SQL a file runs but does not contain. */
 const UNCHECKED_NOTES = new Set<Note["kind"]>(["unchecked"]);

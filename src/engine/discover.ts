@@ -7,7 +7,7 @@ import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import picomatch from "picomatch";
 import { checkError } from "./errors.js";
-import type { CheckError } from "./types.js";
+import type { CheckError, CheckNote } from "./types.js";
 
 export interface DiscoverOptions {
   /** Where relative path arguments start. */
@@ -40,14 +40,7 @@ export interface DiscoveredFile {
  * editors pass every changed file, excluded ones too. But it is said, so that nothing is
  * skipped silently.
  */
-export interface SelectionNote {
-  message: string;
-  /** The path as it was named. */
-  file: string;
-  help: string;
-  /** As the CLI prints it (on stderr), without colour. */
-  rendered: string;
-}
+export type SelectionNote = CheckNote;
 
 export interface DiscoverResult {
   files: DiscoveredFile[];

@@ -4,6 +4,8 @@ import type { Severity } from "../compiler/ir/ir.js";
 
 export type { Severity };
 export type FailOn = Severity | "never";
+/** The `--fail-on` / `fail_on` values. */
+export const FAIL_ON: readonly FailOn[] = ["error", "warning", "info", "never"];
 export type FileType = "migration" | "dbt_model" | "retraining" | "sql";
 
 export interface CheckOptions {

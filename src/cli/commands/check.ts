@@ -6,16 +6,16 @@ import path from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { RegisterCommand } from "./index.js";
 import { usageMessage } from "../usage-errors.js";
+import { FAIL_ON, type FailOn } from "../../engine/types.js";
 
 const FORMATS = ["pretty", "json", "sarif", "github", "junit", "gitlab", "markdown"] as const;
-const FAIL_ON = ["error", "warning", "info", "never"] as const;
 
 interface CheckCommandOptions {
   config?: string;
   policy?: string[];
   format: (typeof FORMATS)[number];
   output?: string;
-  failOn?: (typeof FAIL_ON)[number];
+  failOn?: FailOn;
   changedSince?: string;
   baseline?: string;
   writeBaseline?: string;
@@ -74,7 +74,7 @@ export const registerCheck: RegisterCommand = (program: Command, setExit) => {
     )
     .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("pretty"))
     .option("-o, --output <file>", "write the report to a file instead of stdout")
-    .addOption(new Option("--fail-on <level>", "lowest severity that fails the run (default: config fail_on, else error)").choices(FAIL_ON))
+    .addOption(new Option("--fail-on <level>", "lowest severity that fails the run (default: config fail_on, else error)").choices([...FAIL_ON]))
     .option("--changed-since <ref>", "only files changed against a git ref, plus untracked ones")
     .option("--baseline <file>", "leave out the findings listed in this baseline")
     .option("--write-baseline <file>", "write the current findings to a baseline file")

@@ -12,11 +12,10 @@ import { readFileSync } from "node:fs";
 import { decodeText, readTextFile, stdinTargetProblem } from "../../engine/read-text.js";
 import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
 import { migrationSet, typingPath, typingRoot } from "../../sql/files.js";
-import { findRepoRoot } from "../../engine/discover.js";
+import { findRepoRoot, toPosix } from "../../engine/discover.js";
 
 const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
 
-const posix = (p: string) => p.split(path.sep).join("/");
 
 export const registerFacts: RegisterCommand = (program, setExit) => {
   program
@@ -61,7 +60,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       let baseDir = cwd;
       const configPath = opts.config === false ? undefined : typeof opts.config === "string" ? path.resolve(cwd, opts.config) : findConfig(path.dirname(path.resolve(cwd, files[0] ?? ".")));
       if (configPath) {
-        const r = await loadConfig(configPath, posix(path.relative(cwd, configPath)) || configPath);
+        const r = await loadConfig(configPath, toPosix(path.relative(cwd, configPath)) || configPath);
         if (!r.loaded) {
           process.stderr.write(r.errors.map((e) => e.rendered).join("\n\n") + "\n");
           setExit(2);
@@ -94,7 +93,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
           return;
         }
         const text = r.text;
-        wanted.push({ path: posix(path.relative(baseDir, abs)), absPath: abs, text, type: "sql" });
+        wanted.push({ path: toPosix(path.relative(baseDir, abs)), absPath: abs, text, type: "sql" });
       }
       const modelPaths = await dbtModelPaths(wanted.map((w) => ({ absPath: w.absPath! })), baseDir);
       const repoRoot = findRepoRoot(baseDir);
@@ -115,7 +114,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
           // a context file that cannot be read is left out, as `warden check` leaves it out
           const r = readTextFile(a);
           if (!("text" in r)) continue;
-          const rel = posix(path.relative(baseDir, a));
+          const rel = toPosix(path.relative(baseDir, a));
           const f: ProjectFile = { path: rel, absPath: a, text: r.text, type, ...(type === "migration" ? { set: setOf(a, rel) } : {}) };
           all.set(a, f);
           context.push(f);
