@@ -382,9 +382,9 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
       }
       const want = shapeOf(declared[name]!);
       const got = shapeOf(value);
-      // an empty list fits any list (and any list fits a policy's empty one)
+      // an empty list fits any list, and any list fits a policy's empty or mixed one
       const lists = Array.isArray(value) && Array.isArray(declared[name]);
-      if (want !== got && !(lists && ((value as JsonValue[]).length === 0 || (declared[name] as JsonValue[]).length === 0))) {
+      if (want !== got && !(lists && ((value as JsonValue[]).length === 0 || (declared[name] as JsonValue[]).length === 0 || want === "a list"))) {
         constantErrors.push(checkError("config", `constant \`${name}\` must be ${want}, not ${got}`, { file: shown(loaded.path), text: loaded.text, ...loaded.locate(["constants", name]) }, `the policy's default is \`${JSON.stringify(declared[name])}\``));
       }
     }

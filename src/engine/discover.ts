@@ -197,7 +197,9 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<DiscoverResu
       }
     } else {
       // the message names the path; `file` carries it for library callers and CI reports
-      errors.push({ ...checkError("read", `cannot read \`${p}\`: no such file or directory`), file: toPosix(p) });
+      // (relative to the base directory, as finding paths are; the message keeps the path as typed)
+      const fromBase = path.relative(opts.baseDir, path.resolve(opts.cwd, p));
+      errors.push({ ...checkError("read", `cannot read \`${p}\`: no such file or directory`), file: toPosix(fromBase.startsWith("..") ? path.resolve(opts.cwd, p) : fromBase) });
     }
   }
 

@@ -48,6 +48,9 @@ describe("discoverFiles", () => {
     expect(r.errors.map((e) => e.message)).toEqual(["cannot read `missing.sql`: no such file or directory"]);
     // library callers get the path as the error's file, the CLI the same one-line message
     expect(r.errors.map((e) => [e.kind, e.file, e.rendered])).toEqual([["read", "missing.sql", "error: cannot read `missing.sql`: no such file or directory"]]);
+    // run from below the base directory: the file is named from the base, as findings are
+    const below = await discoverFiles({ cwd: path.join(root, "m"), baseDir: root, paths: ["gone.sql"], include: [], exclude: [] });
+    expect(below.errors.map((e) => [e.file, e.message])).toEqual([["m/gone.sql", "cannot read `gone.sql`: no such file or directory"]]);
   });
 
   it("gives paths relative to baseDir, and matches include from a walked directory outside it", async () => {
