@@ -101,7 +101,7 @@ const cachedTime = measure("warden, unchanged re-run answered by its result cach
 rmSync(cacheDir, { recursive: true, force: true });
 // the parser alone (node start-up, libpg-query's wasm, one parse per file): a floor for any
 // design on this parser, whatever the facts, the policy and the threads cost
-const floorTime = measure("parser floor (node + libpg-query parse only, no facts or policy)", process.execPath, [path.join(root, "bench/parse-floor.mjs"), ...comparable], (r) => {
+const floorTime = measure("parser floor (node + libpg-query parse only, no facts or policy)", process.execPath, [path.join(root, "bench/lib/parse-floor.mjs"), ...comparable], (r) => {
   if (r.status !== 0) throw new Error(`parse-floor exited with ${r.status}: ${r.stderr}`);
   const s = JSON.parse(r.stdout);
   console.log(`parser floor: ${s.files} files, ${s.statements} statements in files that parse whole (${s.failed} files stop at an error)`);
