@@ -36,6 +36,9 @@ function oneOf<T extends string>(allowed: readonly T[], what: string) {
 const HELP_AFTER = `
 Paths are files, directories (searched for *.sql, honouring .gitignore and the
 config's include/exclude) or globs; default: the config's directory, else ".".
+Paths in several projects (each with its own warden.config.yaml) are checked
+project by project, each with its own config; findings then name files from the
+working directory. Each migrations folder replays into a catalog of its own.
 
 Suppressions, in SQL comments:
   -- warden-ignore RULE[, RULE]: reason       the next statement (or, after code on
@@ -50,7 +53,7 @@ Examples:
   pbpaste | warden check - --stdin-filename db/migrations/V9__add_tier.sql
 
 Results of earlier runs are reused for files whose inputs did not change (the file,
-every migration replayed before it, the policy, the config and this version of
+every migration of its folder replayed before it, the policy, the config and this version of
 Warden); after a new migration only that migration is replayed. --no-cache turns
 this off.
 
@@ -75,7 +78,7 @@ export const registerCheck: RegisterCommand = (program: Command, setExit) => {
     .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("pretty"))
     .option("-o, --output <file>", "write the report to a file instead of stdout")
     .addOption(new Option("--fail-on <level>", "lowest severity that fails the run (default: config fail_on, else error)").choices([...FAIL_ON]))
-    .option("--changed-since <ref>", "only files changed against a git ref, plus untracked ones")
+    .option("--changed-since <ref>", "only files changed since the branch left a git ref (their merge base), plus untracked ones")
     .option("--baseline <file>", "leave out the findings listed in this baseline")
     .option("--write-baseline <file>", "write the current findings to a baseline file")
     .option("-q, --quiet", "report only failing findings; no summary line or progress")
