@@ -230,18 +230,14 @@ export class DbtProject {
     }
   }
 
-  /** Upstream-first order of the given model paths (by `ref()` calls); returns indices. */
-  order(paths: string[]): number[] {
+  /** Upstream-first order of the given models (by the `ref()` calls in their text); returns indices. */
+  order(models: readonly FileLike[]): number[] {
+    const paths = models.map((f) => f.path);
     const byName = new Map<string, number>();
     paths.forEach((p, i) => byName.set(this.modelNames.get(p) ?? "", i));
     const deps = paths.map(() => new Set<number>());
-    paths.forEach((p, i) => {
-      let text = "";
-      try {
-        text = readFileSync(path.join(this.rootDir, p), "utf8");
-      } catch {
-        text = "";
-      }
+    // the text being checked (standard input stands in for the file on disk)
+    models.forEach(({ text }, i) => {
       for (const m of text.matchAll(/\bref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)/g)) {
         const j = byName.get(m[2] ?? m[1]!);
         if (j !== undefined && j !== i) deps[i]!.add(j);

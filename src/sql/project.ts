@@ -254,7 +254,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
     if (g.models.length) {
       const dbt = new DbtProject(opts.rootDir, g.models.map((i) => files[i]!), sh.catalog, sh.notes);
       // upstream models first, so taint follows the DAG
-      for (const i of dbt.order(g.models.map((i) => files[i]!.path)).map((k) => g.models[k]!)) {
+      for (const i of dbt.order(g.models.map((i) => files[i]!)).map((k) => g.models[k]!)) {
         const f = files[i]!;
         const r = dbt.render(f);
         const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error?.message ?? "could not render the model", r.error);

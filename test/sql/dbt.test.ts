@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { extractProject, fileTypeOf, initSqlParser, type InputDocument } from "../../src/sql/index.js";
 import { makeProject } from "../helpers/check-project.js";
+import { Catalog } from "../../src/sql/catalog.js";
+import { DbtProject } from "../../src/sql/dbt.js";
 
 const root = fileURLToPath(new URL("../../fixtures/sql/dbt/", import.meta.url));
 const paths = ["models/marts/customer_contacts.sql", "models/staging/stg_customers.sql", "models/marts/snowflake_events.sql"];
@@ -133,6 +135,20 @@ describe("dbt models", () => {
       "customers.customer_lifetime_value []",
     ]);
     expect(customers!.statements[0]!.reads.filter((r) => r.output === "customer_lifetime_value").map((r) => `${r.table}.${r.column}`)).toEqual(["stg_payments.amount"]);
+  });
+});
+
+describe("dbt model order", () => {
+  it("puts upstream models first by the refs of the text given, not of the files on disk", () => {
+    // nothing on disk: the texts are what is being checked (standard input, an editor's buffer)
+    const p = makeProject({ "dbt_project.yml": "name: shop\n" });
+    const models = [
+      { path: "models/a.sql", text: "select * from {{ ref('z') }}" },
+      { path: "models/m.sql", text: "select * from {{ ref('a') }}" },
+      { path: "models/z.sql", text: "select 1 as id" },
+    ];
+    const dbt = new DbtProject(p.dir, models, new Catalog(), []);
+    expect(dbt.order(models).map((i) => models[i]!.path)).toEqual(["models/z.sql", "models/a.sql", "models/m.sql"]);
   });
 });
 
