@@ -48,19 +48,23 @@ export interface LoadedConfig {
 
 /** `warden.config.yaml` in `startDir` or its nearest ancestor. */
 export function findConfig(startDir: string, memo?: Map<string, string | null>): string | undefined {
-  const dir = path.resolve(startDir);
+  return configAbove(path.resolve(startDir), memo);
+}
+
+/** `findConfig` from an absolute, normalised directory (no path parsing on the way up). */
+function configAbove(dir: string, memo: Map<string, string | null> | undefined): string | undefined {
   const known = memo?.get(dir);
   if (known !== undefined) return known ?? undefined;
   let found: string | undefined;
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
   for (const name of CONFIG_NAMES) {
-    const p = path.join(dir, name);
-    if (existsSync(p)) {
-      found = p;
+    if (existsSync(prefix + name)) {
+      found = prefix + name;
       break;
     }
   }
   const parent = path.dirname(dir);
-  if (found === undefined && parent !== dir) found = findConfig(parent, memo);
+  if (found === undefined && parent !== dir) found = configAbove(parent, memo);
   // many files share their ancestors: each directory is looked at once per memo
   memo?.set(dir, found ?? null);
   return found;
