@@ -115,8 +115,32 @@ function blankCopyData(text: string, notes: PreNote[]): string {
   if (!text.includes("\\.") || !/stdin/i.test(text)) return text;
   const out: string[] = [];
   let copied = 0;
+  // a COPY counts only where a statement can start: not inside a comment, a string or a
+  // function body (the text before it is lexed once, from where the last check ended)
+  let cursor = 0;
+  const tok: Tok = { end: 0, comment: false };
+  const atTopLevel = (at: number): boolean => {
+    while (cursor < at) {
+      const c = text.charCodeAt(cursor);
+      if (c === 32 || c === 9 || c === 10 || c === 13) cursor++;
+      else if (c === 92 /* \ */) {
+        // a psql meta-command runs to the end of its line
+        const nl = text.indexOf("\n", cursor);
+        cursor = nl < 0 ? text.length : nl + 1;
+      } else {
+        skipToken(text, cursor, tok);
+        cursor = tok.end;
+      }
+    }
+    return cursor === at;
+  };
   COPY_FROM_STDIN.lastIndex = 0;
   for (let m = COPY_FROM_STDIN.exec(text); m; m = COPY_FROM_STDIN.exec(text)) {
+    const start = m.index + (m[0].length - m[0].trimStart().length);
+    if (!atTopLevel(start)) {
+      COPY_FROM_STDIN.lastIndex = Math.max(cursor, m.index + 1);
+      continue;
+    }
     const from = m.index + m[0].length;
     const end = END_OF_DATA.exec(text.slice(from));
     if (!end) break; // no end marker: not a data block after all
@@ -126,6 +150,7 @@ function blankCopyData(text: string, notes: PreNote[]): string {
     const rows = text.slice(from, from + end.index).split("\n").length - 1;
     notes.push({ offset: from, message: `skipped ${rows} row${rows === 1 ? "" : "s"} of COPY data (up to \`\\.\`)`, kind: "skipped" });
     COPY_FROM_STDIN.lastIndex = to;
+    cursor = to;
   }
   if (copied === 0) return text;
   out.push(text.slice(copied));

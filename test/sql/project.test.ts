@@ -82,6 +82,15 @@ describe("tool annotations", () => {
     ]);
     // without its end marker a block is not data: the rows stay SQL (and do not parse)
     expect(kinds("COPY users FROM stdin;\n1\tx\n").st.map((s) => s.kind)).toEqual(["copy", "unparsed"]);
+    // a COPY in a comment or a function body starts no data block, whatever `\\.` comes later
+    const hidden = kinds("/*\ncopy users from stdin;\n*/\nCREATE FUNCTION f() RETURNS void LANGUAGE sql AS $$\ncopy users from stdin;\n$$;\nDROP TABLE t;\nCOPY users FROM stdin;\n5\tz\n\\.\n");
+    expect(hidden.st.map((s) => [s.kind, s.location.line])).toEqual([
+      ["create_function", 4],
+      ["copy", 5],
+      ["drop_table", 7],
+      ["copy", 8],
+    ]);
+    expect(hidden.notes.map((n) => [n.line, n.message])).toEqual([[9, "skipped 1 row of COPY data (up to `\\.`)"]]);
   });
 
   it("reads placeholders as neutral names by default and keeps positions", () => {
