@@ -51,7 +51,8 @@ export async function dbtModelPaths(files: { absPath: string }[], baseDir: strin
     const { parse } = await loadYaml();
     let modelPaths = ["models"];
     try {
-      const y = parse(readFileSync(project, "utf8")) as Record<string, unknown> | null;
+      // read as the dbt renderer reads it (duplicate keys: the last wins), so both agree
+      const y = parse(readFileSync(project, "utf8"), { uniqueKeys: false }) as Record<string, unknown> | null;
       const mp = y?.["model-paths"] ?? y?.["source-paths"];
       if (Array.isArray(mp) && mp.every((x) => typeof x === "string")) modelPaths = mp as string[];
     } catch {

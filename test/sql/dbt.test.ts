@@ -10,6 +10,7 @@ import { extractProject, fileTypeOf, initSqlParser, type InputDocument } from ".
 import { makeProject } from "../helpers/check-project.js";
 import { Catalog } from "../../src/sql/catalog.js";
 import { DbtProject } from "../../src/sql/dbt.js";
+import { dbtModelPaths } from "../../src/engine/dbt-paths.js";
 
 const root = fileURLToPath(new URL("../../fixtures/sql/dbt/", import.meta.url));
 const paths = ["models/marts/customer_contacts.sql", "models/staging/stg_customers.sql", "models/marts/snowflake_events.sql"];
@@ -135,6 +136,13 @@ describe("dbt models", () => {
       "customers.customer_lifetime_value []",
     ]);
     expect(customers!.statements[0]!.reads.filter((r) => r.output === "customer_lifetime_value").map((r) => `${r.table}.${r.column}`)).toEqual(["stg_payments.amount"]);
+  });
+});
+
+describe("dbt model paths", () => {
+  it("reads dbt_project.yml as the renderer does: a duplicate key's last value wins", async () => {
+    const p = makeProject({ "dbt_project.yml": "name: shop\nmodel-paths: [models]\nmodel-paths: [transform]\n", "transform/m.sql": "select 1 as id\n" });
+    expect(await dbtModelPaths([{ absPath: path.join(p.dir, "transform/m.sql") }], p.dir)).toEqual(["transform"]);
   });
 });
 
