@@ -531,7 +531,15 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   let done = 0;
   // a broken dbt YAML file is reported while a model is checked; its models are then not
   // cached, so that every run reports it until it is fixed (the YAML is no checked file)
-  const yamlFindings = inputs.some((f) => f.checked && f.type === "dbt_model") ? yamlErrorFindings(yamlNotes, baseDir, ctx, sources) : [];
+  // (only for the dbt projects that have a checked model: with --changed-since, a project
+  // read only as context is not this change's to report)
+  const checkedProjects = new Set(sqlModule ? inputs.filter((f) => f.checked && f.type === "dbt_model").map((f) => sqlModule!.dbtProjectDir(baseDir, f.path)) : []);
+  const yamlFindings = yamlErrorFindings(
+    yamlNotes.filter((n) => checkedProjects.has(sqlModule!.dbtProjectDir(baseDir, n.file))),
+    baseDir,
+    ctx,
+    sources,
+  );
   all.push(...yamlFindings);
   for (const i of checkedIdx) {
     const input = inputs[i]!;

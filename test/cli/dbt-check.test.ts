@@ -1,5 +1,7 @@
 // `warden check` on dbt projects: a stale target/manifest.json never stands in for the model's
 // own text (on disk or on stdin), and a Jinja error is reported where the renderer stopped.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeProject } from "../helpers/check-project.js";
@@ -75,5 +77,27 @@ describe("warden check on a dbt project with a broken YAML file", () => {
     expect(findings(again.stdout)).toEqual(findings(first.stdout));
     const pretty = await runWarden(["check"], { cwd: p.dir, env: p.env });
     expect(pretty.stdout).toContain("models/schema.yml:7:1: warning[dbt-yaml-error]: cannot parse this dbt YAML file");
+  });
+});
+
+describe("a broken dbt YAML file in a project this change does not touch", () => {
+  it("is reported only while one of that project's models is checked", async () => {
+    const p = makeProject({
+      "a/dbt_project.yml": "name: a\n",
+      "a/models/schema.yml": "version: 2\nmodels:\n  - name: ma\n    columns: [\n",
+      "a/models/ma.sql": "select 1 as id\n",
+      "b/dbt_project.yml": "name: b\n",
+      "b/models/mb.sql": "select 1 as id\n",
+    });
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: p.dir, stdio: "pipe" });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-qm", "base");
+    writeFileSync(path.join(p.dir, "b/models/mb.sql"), "select 2 as id\n");
+    const onlyB = await runWarden(["check", "--changed-since", "HEAD", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(findings(onlyB.stdout)).toEqual([]);
+    writeFileSync(path.join(p.dir, "a/models/ma.sql"), "select 3 as id\n");
+    const withA = await runWarden(["check", "--changed-since", "HEAD", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(findings(withA.stdout).map((f) => f.split(" ").slice(0, 2).join(" "))).toEqual(["dbt-yaml-error a/models/schema.yml:5:1-5:2"]);
   });
 });
