@@ -127,9 +127,19 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
       if (group) group.push(p);
       else groups.set(config, [p]);
     }
-    if ([...groups.keys()].filter(Boolean).length > 1) return checkProjects(groups, opts, cwd);
+    // (a file with no config above it is a project of its own too: the order of the paths
+    // must not decide which config applies)
+    if (groups.size > 1) return checkProjects([...groups].map(([config, paths]) => ({ paths, config: config || false })), opts, cwd);
   }
   return checkProject(opts);
+}
+
+/** One project's run within a run over several: its paths, its config, directories left to other projects. */
+interface ProjectRun {
+  paths: string[];
+  /** the project's config; undefined: the nearest one to its paths */
+  config: string | false | undefined;
+  skipDirs?: ReadonlySet<string>;
 }
 
 /**
@@ -137,13 +147,14 @@ export async function runCheck(opts: CheckOptions = {}): Promise<CheckResult> {
  * projects can both have `migrations/V1.sql`), each project fails by its own `fail_on`, and
  * a baseline applies to the merged findings.
  */
-async function checkProjects(groups: Map<string, string[]>, opts: CheckOptions, cwd: string): Promise<CheckResult> {
-  const { baseline: _b, writeBaseline: _w, onProgress, ...rest } = opts;
+async function checkProjects(projects: ProjectRun[], opts: CheckOptions, cwd: string): Promise<CheckResult> {
+  const { baseline: _b, writeBaseline: _w, onProgress, config: _c, ...rest } = opts;
   const runs: CheckResult[] = [];
   let before = 0;
-  for (const [config, paths] of groups) {
+  for (const { paths, config, skipDirs } of projects) {
     const total = { n: 0 };
-    const r = await checkProject({ ...rest, paths, config: config || false, ...(onProgress ? { onProgress: (done: number, n: number) => onProgress(before + done, before + (total.n = n)) } : {}) });
+    const one: CheckOptions = { ...rest, paths, ...(config !== undefined ? { config } : {}), ...(onProgress ? { onProgress: (done: number, n: number) => onProgress(before + done, before + (total.n = n)) } : {}) };
+    const r = await checkProject(one, skipDirs ? { skipDirs } : {});
     before += total.n;
     runs.push(r);
   }
@@ -228,7 +239,7 @@ function byPlace(a: CheckFinding, b: CheckFinding): number {
   return (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
 }
 
-async function checkProject(opts: CheckOptions): Promise<CheckResult> {
+async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<string> } = {}): Promise<CheckResult> {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const paths = opts.paths ?? [];
   // a config outside the working directory is named by its absolute path, not `../../x`
@@ -306,7 +317,15 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
   // 3. files
   const selection = { cwd, baseDir, include: config.include ?? DEFAULT_INCLUDE, exclude: config.exclude ?? [], ...(repoRoot ? { repoRoot } : {}) };
   // standard input is selected as a file named on the command line is (`exclude` applies)
-  const found = await discoverFiles({ ...selection, ...(stdinPath ? { paths: [stdinPath], stdinPath } : { paths }), ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}) });
+  // a project inside this one (a directory below with a config of its own) is checked in a
+  // run of its own, with its config, unless a config was named for the whole run
+  // (in such a split run, the directories of the projects found are left to their own runs)
+  const nesting = inner.skipDirs ? { stopAtConfigs: true, skipDirs: inner.skipDirs, emptyOk: true } : opts.config === undefined && !stdinPath ? { stopAtConfigs: true } : {};
+  const found = await discoverFiles({ ...selection, ...nesting, ...(stdinPath ? { paths: [stdinPath], stdinPath } : { paths }), ...(opts.changedSince !== undefined ? { changedSince: opts.changedSince } : {}) });
+  if (found.nested.length > 0) {
+    const skipDirs = new Set([...(inner.skipDirs ?? []), ...found.nested]);
+    return checkProjects([{ paths, config: configPath ?? false, skipDirs }, ...found.nested.map((d) => ({ paths: [d], config: undefined }))], opts, cwd);
+  }
   errors.push(...found.errors);
   notes.push(...found.notes);
   if (errors.some((e) => e.kind === "usage")) return empty({ ...base, errors });
@@ -315,7 +334,7 @@ async function checkProject(opts: CheckOptions): Promise<CheckResult> {
     // the config defines the project: named files are checked in its context (earlier
     // migrations build the catalog), so `warden check one.sql` agrees with a full run
     const named = new Set(discovered.map((f) => f.absPath));
-    const project = await discoverFiles({ ...selection, paths: [] });
+    const project = await discoverFiles({ ...selection, ...nesting, paths: [] });
     const context = project.files.filter((f) => !named.has(f.absPath)).map((f) => ({ ...f, changed: false }));
     discovered = [...discovered, ...context].sort(byRelPath);
   }

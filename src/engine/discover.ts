@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import picomatch from "picomatch";
+import { CONFIG_NAMES } from "./config.js";
 import { checkError } from "./errors.js";
 import type { CheckError, CheckNote } from "./types.js";
 
@@ -22,6 +23,15 @@ export interface DiscoverOptions {
   changedSince?: string;
   /** A file that exists only on standard input: selected as a file named in `paths` is. */
   stdinPath?: string;
+  /**
+   * Stop at directories below a walked one that hold a config of their own (a project inside
+   * this one): they are listed in `nested`, not walked.
+   */
+  stopAtConfigs?: boolean;
+  /** Directories (absolute) not to walk: projects of their own, checked in their own run. */
+  skipDirs?: ReadonlySet<string>;
+  /** A walked directory that selects nothing is no error (its projects are checked on their own). */
+  emptyOk?: boolean;
 }
 
 export interface DiscoveredFile {
@@ -46,6 +56,8 @@ export interface DiscoverResult {
   files: DiscoveredFile[];
   errors: CheckError[];
   notes: SelectionNote[];
+  /** With `stopAtConfigs`: directories below a walked one that hold a config of their own. */
+  nested: string[];
 }
 
 export const DEFAULT_INCLUDE = ["**/*.sql"];
@@ -70,6 +82,7 @@ export function findRepoRoot(start: string): string | undefined {
 export async function discoverFiles(opts: DiscoverOptions): Promise<DiscoverResult> {
   const errors: CheckError[] = [];
   const notes: SelectionNote[] = [];
+  const nested: string[] = [];
   const found = new Map<string, DiscoveredFile>();
   const gitignore = new GitignoreChain(opts.repoRoot ?? opts.baseDir);
   const matchOpts = { dot: true, basename: false };
@@ -133,13 +146,18 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<DiscoverResu
         errors.push(checkError("read", `cannot read directory \`${toPosix(path.relative(opts.cwd, dir)) || "."}\`: ${(err as Error).message}`));
         return;
       }
+      // a directory with a config of its own below the walked one is a project of its own
+      if (dir !== root && opts.stopAtConfigs && entries.some((e) => CONFIG_NAMES.includes(e.name) && !e.isDirectory())) {
+        nested.push(dir);
+        return;
+      }
       entries.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
       for (const e of entries) {
         const abs = path.join(dir, e.name);
         if (e.isSymbolicLink() && isDirectory(abs)) {
           if (!skippedDir(abs, e.name, root)) links.push(abs);
         } else if (e.isDirectory()) {
-          if (!skippedDir(abs, e.name, root)) visit(abs);
+          if (!skippedDir(abs, e.name, root) && !opts.skipDirs?.has(abs)) visit(abs);
         } else {
           // anything else that `include` selects is read, and reported if it cannot be:
           // a broken link, a named pipe, a socket
@@ -174,7 +192,7 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<DiscoverResu
       walk(abs);
       // a directory that holds nothing to check is most likely the wrong directory (or the
       // wrong `include`): a CI gate that silently checks nothing would always pass
-      if (matched === 0) {
+      if (matched === 0 && !opts.emptyOk) {
         const selected = `files are selected by \`include\` (${includes.map((g) => `\`${g}\``).join(", ")}), \`exclude\` and .gitignore`;
         const named = opts.paths.length > 0 ? p : toPosix(path.relative(opts.cwd, abs)) || ".";
         errors.push(checkError("read", `no SQL files to check under \`${named}\``, {}, opts.paths.length > 0 ? selected : `name the files or directories to check (e.g. \`warden check db/migrations\`); ${selected}`));
@@ -206,9 +224,9 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<DiscoverResu
   const files = [...found.values()].sort(byRelPath);
   if (opts.changedSince !== undefined) {
     const error = markChanged(opts.changedSince, files, paths.map((p) => path.resolve(opts.cwd, p)), opts.cwd);
-    if (error) return { files: [], errors: [...errors, error], notes };
+    if (error) return { files: [], errors: [...errors, error], notes, nested };
   }
-  return { files, errors, notes };
+  return { files, errors, notes, nested };
 }
 
 /** The real path of `p` (links resolved), or `p` when it has none (a broken link). */

@@ -557,6 +557,41 @@ describe("named paths in several projects", () => {
   });
 });
 
+describe("projects inside a checked directory", () => {
+  it("checks each file with its nearest config, whatever the run names and in what order", async () => {
+    const p = makeProject({
+      "svc-a/warden.config.yaml": "policies: [../policy.warden]\nrules:\n  no-drop: off\n",
+      "svc-b/warden.config.yaml": "policies: [../policy.warden]\nfail_on: never\n",
+      "policy.warden": GATE_POLICY,
+      "svc-a/migrations/V1.sql": "DROP TABLE a;\n",
+      "svc-b/migrations/V1.sql": "DROP TABLE b;\n",
+      "other/migrations/V1.sql": "DROP TABLE o;\n",
+    });
+    const run = (...args: string[]) => runWarden(["check", "--format", "json", "--no-cache", "--policy", "policy.warden", ...args], { cwd: p.dir, env: p.env });
+    // no config at the top: svc-a and svc-b are projects of their own, other/ has none
+    const all = await run();
+    expect(json(all.stdout).findings.map((f) => [f.rule, f.file])).toEqual([
+      ["no-drop", "other/migrations/V1.sql"],
+      ["no-drop", "svc-b/migrations/V1.sql"],
+    ]);
+    expect(json(all.stdout).summary.files).toBe(3);
+    expect(all.code).toBe(1);
+    // a config at the top covers other/, and still not the projects below it
+    writeFileSync(path.join(p.dir, "warden.config.yaml"), "policies: [policy.warden]\nfail_on: never\n");
+    const top = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(json(top.stdout).findings.map((f) => [f.rule, f.file])).toEqual([
+      ["no-drop", "other/migrations/V1.sql"],
+      ["no-drop", "svc-b/migrations/V1.sql"],
+    ]);
+    expect(top.code).toBe(0);
+    // a file without a config of its own next to one with: the order does not matter
+    const one = await runWarden(["check", "--format", "json", "--no-cache", "svc-a/migrations/V1.sql", "svc-b/migrations/V1.sql"], { cwd: p.dir, env: p.env });
+    const other = await runWarden(["check", "--format", "json", "--no-cache", "svc-b/migrations/V1.sql", "svc-a/migrations/V1.sql"], { cwd: p.dir, env: p.env });
+    expect(one.stdout).toBe(other.stdout);
+    expect(json(one.stdout).findings.map((f) => [f.rule, f.file])).toEqual([["no-drop", "svc-b/migrations/V1.sql"]]);
+  });
+});
+
 describe("named paths in projects with different fail_on", () => {
   it("reports what fails by each file's project, as the exit code does", async () => {
     const p = makeProject({
