@@ -256,7 +256,11 @@ export class DbtProject {
     return out;
   }
 
-  render(file: FileLike): { render?: DbtRender; info: DbtInfo; error?: RenderError } {
+  /**
+   * The model rendered for checking, or `disabled` when its `config(enabled=false)` (with the
+   * project's vars) turns it off: dbt never builds such a model, so there is nothing to check.
+   */
+  render(file: FileLike): { render?: DbtRender; info: DbtInfo; error?: RenderError; disabled?: true } {
     const proj = this.projectOf(file.path);
     const model = this.modelNames.get(file.path) ?? path.basename(file.path, ".sql");
     const yml = proj.models.get(model);
@@ -268,7 +272,7 @@ export class DbtProject {
       // compiled SQL has no line correspondence: statements map to the same line number, clamped
       const rendered = node.sql;
       const starts = lineStarts(rendered);
-      this.noteIfEmpty(file, rendered, false);
+      this.noteIfEmpty(file, rendered);
       return { render: { sql: rendered, locate: (off) => ({ line: Math.min(lineOf(starts, off), lines.length), column: 1 }) }, info };
     }
     if (node) {
@@ -288,7 +292,8 @@ export class DbtProject {
     for (let attempt = 0; ; attempt++) {
       try {
         const render = unmark(template.render(ctx), lines);
-        this.noteIfEmpty(file, render.sql, state.disabled);
+        if (state.disabled) return { info, disabled: true };
+        this.noteIfEmpty(file, render.sql);
         return { render, info };
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
@@ -304,6 +309,8 @@ export class DbtProject {
           this.notes.push({ file: file.path, message: `filter \`${filter[1]}\` is not available; values pass through it unchanged`, kind: "macro" });
           continue;
         }
+        // a model its config has disabled is not built, whatever fails in it after that
+        if (state.disabled) return { info, disabled: true };
         // runtime positions are 0-based (compile-time ones 1-based)
         return { info, error: renderError(err, file.text, 0) };
       }
@@ -311,10 +318,9 @@ export class DbtProject {
   }
 
   /** A model that renders to nothing but whitespace and comments has nothing to check: say so. */
-  private noteIfEmpty(file: FileLike, sql: string, disabled: boolean): void {
+  private noteIfEmpty(file: FileLike, sql: string): void {
     if (sql.replace(/\/\*[\s\S]*?\*\//g, "").replace(/--[^\n]*/g, "").trim() !== "") return;
-    const why = disabled ? "the model is disabled (`enabled` is false with the project's vars) and renders to no SQL" : "the model renders to no SQL with the project's vars";
-    this.notes.push({ file: file.path, message: `${why}; nothing in it is checked`, kind: "dbt-empty" });
+    this.notes.push({ file: file.path, message: "the model renders to no SQL with the project's vars; nothing in it is checked", kind: "dbt-empty" });
   }
 
   private context(proj: ProjectInfo, info: DbtInfo, file: string, state: { disabled: boolean }): Record<string, unknown> & { __placeholder: (name: string) => unknown } {

@@ -206,9 +206,11 @@ export interface Note {
   column?: number;
   message: string;
   /**
-   * `unchecked`: a psql command that runs SQL from elsewhere (`\i`, `\gexec`); `dbt-yaml`: a
-   * dbt YAML file that cannot be read (`file` is the YAML); `dbt-manifest`: a manifest that is
-   * stale for a model or unreadable; `dbt-empty`: a model that renders to no SQL
+   * `skipped`: text that is not checked (a goose `Down` section, a psql meta-command, COPY
+   * data, a down migration file, a dbt model disabled by its config); `unchecked`: a psql
+   * command that runs SQL from elsewhere (`\i`, `\gexec`); `dbt-yaml`: a dbt YAML file that
+   * cannot be read (`file` is the YAML); `dbt-manifest`: a manifest that is stale for a model
+   * or unreadable; `dbt-empty`: a model that renders to no SQL
    */
   kind: "skipped" | "placeholder" | "dialect" | "macro" | "unchecked" | "dbt-yaml" | "dbt-manifest" | "dbt-empty";
 }

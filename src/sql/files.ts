@@ -81,12 +81,21 @@ export function migrationSet(absPath: string, folderPath: string): string {
 
 // ---- migration order --------------------------------------------------------------------
 
+/**
+ * Whether a migration path names a down (rollback) migration: golang-migrate's
+ * `000001_x.down.sql`, a `down.sql` in a version folder (diesel, sqlx-style layouts),
+ * `x_down.sql` or `x-down.sql`, or a Flyway undo migration `U<version>__x.sql`. Tools run
+ * these only to roll back, so they are neither replayed nor checked.
+ */
+export function isDownMigration(p: string): boolean {
+  return /(^|[._/-])down\.sql$/i.test(p) || /(^|\/)U\d+(?:[._]\d+)*__[^/]*\.sql$/.test(p);
+}
+
 /** Natural order of migration paths: digit runs compare as numbers (V2 < V10, timestamps). */
 export function compareMigrations(a: string, b: string): number {
-  const down = (p: string) => /(^|[._/-])down\.sql$/i.test(p);
   const repeatable = (p: string) => /(^|\/)R__[^/]*$/.test(p);
-  const ka = (down(a) ? 2 : 0) + (repeatable(a) ? 1 : 0);
-  const kb = (down(b) ? 2 : 0) + (repeatable(b) ? 1 : 0);
+  const ka = (isDownMigration(a) ? 2 : 0) + (repeatable(a) ? 1 : 0);
+  const kb = (isDownMigration(b) ? 2 : 0) + (repeatable(b) ? 1 : 0);
   if (ka !== kb) return ka - kb;
   const ta = a.split(/(\d+)/);
   const tb = b.split(/(\d+)/);

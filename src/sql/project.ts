@@ -9,9 +9,9 @@ import { extractText, type BodyCache, type FileContext, type Positions, type Que
 import { makeClasses, makeClassifier, type Classes } from "./classify.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
 import { DbtProject, dbtProjectDir, type DbtRender } from "./dbt.js";
-import { DEFAULT_MASKING, migrationSets } from "./files.js";
+import { DEFAULT_MASKING, isDownMigration, migrationSets } from "./files.js";
 
-export { compareMigrations, DEFAULT_MASKING, fileTypeOf, migrationOrder, migrationSet, migrationSets } from "./files.js";
+export { compareMigrations, DEFAULT_MASKING, fileTypeOf, isDownMigration, migrationOrder, migrationSet, migrationSets } from "./files.js";
 
 export interface ExtractOptions {
   rootDir: string;
@@ -214,7 +214,11 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
       }
     }
     const sh: Shared = { ...base, catalog: catalog ?? new Catalog() };
-    for (const i of idx.slice(catalog ? r!.skip : 0)) done(i, safeExtract(files[i]!, sh));
+    for (const i of idx.slice(catalog ? r!.skip : 0)) {
+      const f = files[i]!;
+      // a down migration undoes the up ones: replayed, it would drop what later files read
+      done(i, isDownMigration(f.path) ? skippedDoc(f, sh.notes, "skipped down migration: only up migrations are checked") : safeExtract(f, sh));
+    }
     catalogs.push(sh.catalog);
     opts.onSetDone?.(set, idx[idx.length - 1]!, () => sh.catalog.snapshot());
   }
@@ -257,6 +261,13 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
       for (const i of dbt.order(g.models.map((i) => files[i]!)).map((k) => g.models[k]!)) {
         const f = files[i]!;
         const r = dbt.render(f);
+        if (r.disabled) {
+          // dbt never builds it, so it adds no relation to the catalog either
+          const doc = skippedDoc(f, sh.notes, "disabled in dbt (config enabled=false); not checked");
+          doc.dbt = r.info;
+          done(i, doc);
+          continue;
+        }
         const doc = r.render ? safeExtract(f, sh, r.render) : unparsedDoc(f, r.error?.message ?? "could not render the model", r.error);
         if (r.info) doc.dbt = r.info;
         dbt.afterModel(f, doc, sh.classes);
@@ -266,6 +277,12 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
     for (const i of g.plain) done(i, safeExtract(files[i]!, sh));
   });
   return { documents, notes: base.notes, resumedAfter };
+}
+
+/** A file that is not checked: no statements, and a `skipped` note saying why. */
+function skippedDoc(file: ProjectFile, notes: Note[], message: string): InputDocument {
+  notes.push({ file: file.path, message, kind: "skipped" });
+  return { context: "ci", file: { path: file.path, type: file.type }, statements: [] };
 }
 
 /** A file that yields no statements: one `unparsed` fact at `at` (the renderer's position), else 1:1. */

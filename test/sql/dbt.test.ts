@@ -262,6 +262,52 @@ describe("dbt project files", () => {
     expect(r.documents[0]!.statements).toEqual([]);
     expect(r.notes).toEqual([{ file: "models/m.sql", message: "the model renders to no SQL with the project's vars; nothing in it is checked", kind: "dbt-empty" }]);
     const off = extract({ "models/m.sql": "{{ config(enabled=var('on', False) | as_bool) }}\n{% if var('on', false) %}select 1{% endif %}\n" });
-    expect(off.notes).toEqual([{ file: "models/m.sql", message: "the model is disabled (`enabled` is false with the project's vars) and renders to no SQL; nothing in it is checked", kind: "dbt-empty" }]);
+    expect(off.notes).toEqual([{ file: "models/m.sql", message: "disabled in dbt (config enabled=false); not checked", kind: "skipped" }]);
+  });
+});
+
+describe("disabled dbt models", () => {
+  const DISABLED = "disabled in dbt (config enabled=false); not checked";
+  const USERS_YAML = "version: 2\nsources:\n  - name: s\n    tables:\n      - name: users\n        columns:\n          - name: email\n            tags: [pii]\n";
+  const extractAll = (files: Record<string, string>, vars = "") => {
+    const { dir } = makeProject({ "dbt_project.yml": `name: shop\n${vars}`, "models/sources.yml": USERS_YAML, ...files });
+    const models = Object.keys(files).filter((f) => f.endsWith(".sql"));
+    return extractProject(models.map((p) => ({ path: p, text: files[p]!, type: "dbt_model" as const })), { rootDir: dir });
+  };
+
+  it("checks nothing in a model its config disables, directly or through vars that default to false; checks one its vars enable", () => {
+    const r = extractAll({
+      "models/off.sql": "{{ config(materialized='table', enabled=false) }}\nselect from where ((\n",
+      "models/by_vars.sql": "{{ config(\n  enabled = (var('claims_enabled', False) | as_bool) or (var('clinical_enabled', False) | as_bool)\n) }}\nselect email, from {{ source('s', 'users') }}\n",
+      "models/on.sql": "{{ config(enabled=var('orders_enabled', False) | as_bool) }}\nselect id from {{ source('s', 'users') }}\n",
+    }, "vars:\n  orders_enabled: true\n");
+    expect(r.documents.map((d) => [d.file?.path, d.statements.length, d.dbt?.model])).toEqual([
+      ["models/off.sql", 0, "off"],
+      ["models/by_vars.sql", 0, "by_vars"],
+      ["models/on.sql", 1, "on"],
+    ]);
+    expect(r.notes).toEqual([
+      { file: "models/by_vars.sql", message: DISABLED, kind: "skipped" },
+      { file: "models/off.sql", message: DISABLED, kind: "skipped" },
+    ]);
+  });
+
+  it("skips a disabled model even when its Jinja fails after the config call", () => {
+    const r = extractAll({ "models/m.sql": "{{ config(enabled=false) }}\nselect {{ (1)() }}\n" });
+    expect(r.documents[0]!.statements).toEqual([]);
+    expect(r.notes).toEqual([{ file: "models/m.sql", message: DISABLED, kind: "skipped" }]);
+  });
+
+  it("adds no relation for a disabled model: a model that refs it still renders and is checked", () => {
+    const r = extractAll({
+      "models/off.sql": "{{ config(enabled=false) }}\nselect id, email from {{ source('s', 'users') }}\n",
+      "models/uses_off.sql": "select * from {{ ref('off') }}\n",
+    });
+    const st = r.documents[1]!.statements;
+    expect(st.map((s) => [s.kind, s.text])).toEqual([["select", 'select * from "off"']]);
+    // `*` of an unknown relation: the disabled model's columns are not in the catalog
+    expect(st[0]!.reads.map((x) => `${x.table}.${x.column}`)).toEqual(["off.*"]);
+    expect(r.documents[1]!.dbt?.refs).toEqual(["off"]);
+    expect(r.notes).toEqual([{ file: "models/off.sql", message: DISABLED, kind: "skipped" }]);
   });
 });

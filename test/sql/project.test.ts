@@ -5,7 +5,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeProject } from "../helpers/check-project.js";
 import { compareMigrations, extractProject, extractStatementFacts, fileTypeOf, initSqlParser } from "../../src/sql/index.js";
-import { migrationSet, typingPath, typingRoot } from "../../src/sql/files.js";
+import { isDownMigration, migrationSet, typingPath, typingRoot } from "../../src/sql/files.js";
 
 beforeAll(async () => {
   await initSqlParser();
@@ -234,9 +234,41 @@ describe("catalog replay", () => {
     expect(documents[3]!.statements[0]!.reads.map((r) => r.column)).toEqual(["x", "y"]);
   });
 
+  it("neither replays nor checks down migrations: later files see the tables they would drop", () => {
+    const NOTE = "skipped down migration: only up migrations are checked";
+    const layouts: [string, string, string][] = [
+      // golang-migrate, diesel/sqlx-style version folders, `_down`/`-down` suffixes, Flyway undo
+      ["db/migrations/000001_users.up.sql", "db/migrations/000001_users.down.sql", "db/migrations/000002_orders.up.sql"],
+      ["migrations/2024-01-01-000000_users/up.sql", "migrations/2024-01-01-000000_users/down.sql", "migrations/2024-02-01-000000_orders/up.sql"],
+      ["migrations/001_users_up.sql", "migrations/001_users_down.sql", "migrations/002_orders-up.sql"],
+      ["migrations/001-users.sql", "migrations/001-users-down.sql", "migrations/002-orders.sql"],
+      ["db/migration/V1__users.sql", "db/migration/U1__users.sql", "db/migration/V2__orders.sql"],
+      ["db/migration/V1_1__users.sql", "db/migration/U1_1__users.sql", "db/migration/V2__orders.sql"],
+    ];
+    for (const [up, down, next] of layouts) {
+      const { documents, notes } = extractProject(
+        [
+          { path: down, text: "DROP TABLE users;\nDROP TABLE orders;\n", type: "migration" },
+          { path: next, text: "CREATE TABLE orders (id int, user_id int);", type: "migration" },
+          { path: up, text: "CREATE TABLE users (id int, email text);", type: "migration" },
+          { path: "jobs/read.sql", text: "SELECT * FROM users;", type: "sql" },
+        ],
+        { rootDir: "." },
+      );
+      expect(documents[0], down).toEqual({ context: "ci", file: { path: down, type: "migration" }, statements: [] });
+      expect(notes, down).toEqual([{ file: down, message: NOTE, kind: "skipped" }]);
+      expect(documents[3]!.statements[0]!.reads.map((r) => `${r.table}.${r.column}`), down).toEqual(["users.id", "users.email"]);
+    }
+  });
+
+  it("takes only down-migration names as down migrations", () => {
+    expect(["a.down.sql", "x/down.sql", "1_down.sql", "1-DOWN.sql", "U2__x.sql", "sub/U1.2__x.sql"].filter((p) => !isDownMigration(p))).toEqual([]);
+    expect(["teardown.sql", "countdown/1.sql", "down/1.sql", "V1__down_payment.sql", "U__x.sql", "Users__x.sql", "xU1__x.sql", "u1__x.sql"].filter(isDownMigration)).toEqual([]);
+  });
+
   it("orders migration names naturally, down migrations last", () => {
-    const names = ["V10__b.sql", "V2__a.sql", "R__views.sql", "V1_1__x.sql", "000002_x.down.sql", "000002_x.up.sql", "000001_y.up.sql"];
-    expect([...names].sort(compareMigrations)).toEqual(["000001_y.up.sql", "000002_x.up.sql", "V1_1__x.sql", "V2__a.sql", "V10__b.sql", "R__views.sql", "000002_x.down.sql"]);
+    const names = ["V10__b.sql", "U2__a.sql", "V2__a.sql", "R__views.sql", "V1_1__x.sql", "000002_x.down.sql", "000002_x.up.sql", "000001_y.up.sql"];
+    expect([...names].sort(compareMigrations)).toEqual(["000001_y.up.sql", "000002_x.up.sql", "V1_1__x.sql", "V2__a.sql", "V10__b.sql", "R__views.sql", "000002_x.down.sql", "U2__a.sql"]);
   });
 });
 
