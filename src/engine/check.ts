@@ -9,7 +9,7 @@ import { readBundle } from "../compiler/bundle/read-bundle.js";
 import type { BundleEvaluator } from "./bundle-evaluator.js";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
-import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "./discover.js";
+import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, realOr, toPosix, type ChangedSince } from "./discover.js";
 import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError, fsReason } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
@@ -17,8 +17,9 @@ import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { FAIL_ON, fails, findingFails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
-import { dbtModelPaths } from "./dbt-paths.js";
-import { DEFAULT_MASKING, fileTypeOf, migrationSet, typingPath, typingRoot } from "../sql/files.js";
+import { dbtModelPaths, dbtProjectFinder } from "./dbt-paths.js";
+import { compareMigrations, DEFAULT_MASKING, fileTypeOf, migrationSet, migrationSets, typingPath, typingRoot } from "../sql/files.js";
+import type { FileType } from "../sql/facts.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
 import { BUILD_ID } from "../version.js";
 
@@ -431,6 +432,10 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
     const set = type === "migration" ? migrationSet(f.absPath, folderPath ?? f.relPath) : undefined;
     return { path: f.relPath, absPath: f.absPath, text: f.text, type, checked: f.changed !== false, ...(set !== undefined ? { set } : {}) };
   });
+  if (found.since) {
+    const sources = [...(configPath ? [configPath] : []), ...specs];
+    markAffected(inputs, found.since, { selected: found.files, sources, baseDir, typeRoot, globs: config.files ?? {}, modelPaths });
+  }
   const checkedIdx = inputs.flatMap((f, i) => (f.checked ? [i] : []));
   const extractOptions = {
     maskingFunctions,
@@ -598,6 +603,80 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
     sources,
     ...(cache ? { cache: { known: hits.size, resumedAfter } } : {}),
   };
+}
+
+/**
+ * With `--changed-since`, marks as checked the selected files whose findings a change may
+ * have changed though their own text did not: every file when the config or a policy source
+ * changed; a dbt project's models when its other YAML, JSON or SQL changed (schema YAML,
+ * macros, dbt_project.yml, packages, target/manifest.json: what rendering reads, as the
+ * result cache counts it); the migrations after a changed or removed one of the same
+ * migrations folder (their catalog changed). Files outside the named paths stay context.
+ */
+function markAffected(
+  inputs: { path: string; absPath: string; type: FileType; set?: string; checked: boolean }[],
+  since: ChangedSince,
+  at: { selected: readonly { absPath: string }[]; sources: string[]; baseDir: string; typeRoot: string; globs: Partial<Record<FileType, string[]>>; modelPaths: string[] },
+): void {
+  const selected = new Set(at.selected.map((f) => f.absPath));
+  const mark = (i: number) => {
+    if (selected.has(inputs[i]!.absPath)) inputs[i]!.checked = true;
+  };
+  // git names a symlinked file by its own path and others by their real path (see markChanged)
+  const namesOf = (p: string) => [realOr(p), path.join(realOr(path.dirname(p)), path.basename(p))];
+  const touched = [...since.changed, ...since.removed];
+  const sources = at.sources.flatMap(namesOf);
+  if (touched.some((c) => sources.some((s) => c === s || c.startsWith(s + path.sep)))) {
+    inputs.forEach((_, i) => mark(i));
+    return;
+  }
+
+  // dbt: a model's project is its nearest dbt_project.yml's folder (else the one above models/)
+  const projectOf = dbtProjectFinder();
+  const models = new Map<string, number[]>(); // project folder (real) → its models
+  const modelNames = new Set<string>();
+  inputs.forEach((f, i) => {
+    if (f.type !== "dbt_model") return;
+    const real = realOr(f.absPath);
+    const yml = projectOf(path.dirname(real));
+    const parts = real.split(path.sep);
+    const m = parts.lastIndexOf("models");
+    const root = yml ? path.dirname(yml) : m > 0 ? parts.slice(0, m).join(path.sep) : path.dirname(real);
+    models.set(root, [...(models.get(root) ?? []), i]);
+    for (const n of namesOf(f.absPath)) modelNames.add(n);
+  });
+  for (const [root, idx] of models) {
+    const read = touched.some((c) => {
+      if (modelNames.has(c) || !c.startsWith(root + path.sep)) return false;
+      const rel = toPosix(path.relative(root, c));
+      // the deepest project holding the file is its project
+      if ([...models.keys()].some((r) => r.length > root.length && c.startsWith(r + path.sep))) return false;
+      return rel === "target/manifest.json" || (/\.(ya?ml|sql|json)$/i.test(rel) && !/(^|\/)(node_modules|\.git)\//.test(rel) && !/^(logs|target)\//.test(rel));
+    });
+    if (read) idx.forEach(mark);
+  }
+
+  // migrations: each set replays in order, so a change reaches every later migration of its set
+  const realBase = realOr(at.baseDir);
+  const removed = [...since.removed].flatMap((c) => {
+    const rel = path.relative(realBase, c);
+    if (!/\.sql$/i.test(c) || rel.startsWith("..") || path.isAbsolute(rel)) return [];
+    const relPath = toPosix(rel);
+    const absPath = path.join(at.baseDir, rel);
+    const folderPath = typingPath(absPath, at.typeRoot);
+    if (fileTypeOf(relPath, { globs: at.globs, dbtModelPaths: at.modelPaths, folderPath }) !== "migration") return [];
+    return [{ relPath, set: migrationSet(absPath, folderPath ?? relPath) }];
+  });
+  for (const [set, idx] of migrationSets(inputs)) {
+    const changed = idx.findIndex((i) => namesOf(inputs[i]!.absPath).some((n) => since.changed.has(n)));
+    let from = changed < 0 ? idx.length : changed + 1;
+    for (const r of removed) {
+      if (r.set !== set) continue;
+      const next = idx.findIndex((i) => compareMigrations(inputs[i]!.path, r.relPath) > 0);
+      if (next >= 0) from = Math.min(from, next);
+    }
+    idx.slice(from).forEach(mark);
+  }
 }
 
 /** The exclusive end column of a span from `column` to the end of `line`'s text (at least one character). */

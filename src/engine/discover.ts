@@ -58,6 +58,8 @@ export interface DiscoverResult {
   notes: SelectionNote[];
   /** With `stopAtConfigs`: directories below a walked one that hold a config of their own. */
   nested: string[];
+  /** With `changedSince`: every file git saw change, SQL or not (see `ChangedSince`). */
+  since?: ChangedSince;
 }
 
 export const DEFAULT_INCLUDE = ["**/*.sql"];
@@ -223,14 +225,15 @@ export async function discoverFiles(opts: DiscoverOptions): Promise<DiscoverResu
 
   const files = [...found.values()].sort(byRelPath);
   if (opts.changedSince !== undefined) {
-    const error = markChanged(opts.changedSince, files, paths.map((p) => path.resolve(opts.cwd, p)), opts.cwd);
-    if (error) return { files: [], errors: [...errors, error], notes, nested };
+    const r = markChanged(opts.changedSince, files, paths.map((p) => path.resolve(opts.cwd, p)), opts.cwd);
+    if ("error" in r) return { files: [], errors: [...errors, r.error], notes, nested };
+    return { files, errors, notes, nested, since: r.since };
   }
   return { files, errors, notes, nested };
 }
 
 /** The real path of `p` (links resolved), or `p` when it has none (a broken link). */
-function realOr(p: string): string {
+export function realOr(p: string): string {
   try {
     return realpathSync.native(p);
   } catch {
@@ -245,7 +248,7 @@ function realOr(p: string): string {
  * symlinked checkout or directory). `named` are the path arguments, which say where git
  * runs when no file was found (so that a bad ref is still reported).
  */
-function markChanged(ref: string, files: DiscoveredFile[], named: string[], cwd: string): CheckError | undefined {
+function markChanged(ref: string, files: DiscoveredFile[], named: string[], cwd: string): { error: CheckError } | { since: ChangedSince } {
   const repoOf = new Map<string, string>(); // real directory → its work tree (or itself, in none)
   const repo = (realDir: string) => {
     let r = repoOf.get(realDir);
@@ -267,6 +270,7 @@ function markChanged(ref: string, files: DiscoveredFile[], named: string[], cwd:
   const repos = new Set(names.map((n) => repo(n.dir)));
   if (files.length === 0) for (const p of named) repos.add(repo(realOr(existingDir(p))));
   const changed = new Set<string>();
+  const removed = new Set<string>();
   const here = repo(realOr(cwd));
   const roots = [...repos, here];
   for (const r of [...repos].sort()) {
@@ -276,12 +280,13 @@ function markChanged(ref: string, files: DiscoveredFile[], named: string[], cwd:
       // a repository inside another (a submodule, a vendored checkout) need not know the
       // outer one's ref: its files are then unchanged context, not a failed run
       if (roots.some((q) => q !== r && r.startsWith(q + path.sep))) continue;
-      return c.error;
+      return c;
     }
     for (const f of c.files) changed.add(f);
+    for (const f of c.removed) removed.add(f);
   }
   for (const n of names) n.f.changed = changed.has(n.own) || changed.has(n.real);
-  return undefined;
+  return { since: { changed, removed } };
 }
 
 /** `p` if it is a directory, else its nearest ancestor that is one. */
@@ -303,34 +308,84 @@ export function isDirectory(p: string): boolean {
   }
 }
 
+/** What changed in the git work trees asked (real absolute paths; see `changedFiles`). */
+export interface ChangedSince {
+  /** added, modified or untracked files, any kind (a config, YAML, a policy) */
+  changed: Set<string>;
+  /** files deleted, or renamed away from */
+  removed: Set<string>;
+}
+
 /**
  * Absolute paths of files changed since this branch left `ref` (their merge base; committed,
- * staged or not) and untracked ones, in the git work tree holding `dir`; the work tree's part
- * is its real path.
+ * staged or not) and untracked ones (`files`), and of files removed since (`removed`), in the
+ * git work tree holding `dir`; the work tree's part is its real path.
  */
-export function changedFiles(ref: string, dir: string, shownDir?: string): { files: Set<string> } | { error: CheckError } {
+export function changedFiles(ref: string, dir: string, shownDir?: string): { files: Set<string>; removed: Set<string> } | { error: CheckError } {
   const git = (args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+  const where = shownDir === undefined ? "" : ` in \`${shownDir}\``;
+  const stderrOf = (err: unknown) => String((err as { stderr?: string }).stderr ?? "").trim().split("\n")[0]?.replace(/^fatal: /, "") ?? "";
   try {
     const top = realOr(git(["rev-parse", "--show-toplevel"]).trim());
-    const files = new Set<string>();
-    // against the point where this branch left `ref` (as a pull request's diff is): what
-    // `ref` gained since then is not this branch's change; unrelated histories compare to `ref`
-    let base = ref;
+    let commit: string;
     try {
-      base = git(["merge-base", ref, "HEAD"]).trim() || ref;
+      // resolved once, so that no ref is ever read by git as an option
+      commit = git(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]).trim();
     } catch {
-      base = ref;
+      // a CI checkout fetches only the commit it builds: the ref to compare with is not there
+      return { error: checkError("usage", `cannot list files changed since \`${ref}\`${where}: no such revision in this repository`, {}, `fetch it first, e.g. \`${fetchHint(ref, git)}\` (or \`fetch-depth: 0\` in actions/checkout), or name a branch, tag or commit the repository has`) };
     }
-    const diff = git(["diff", "--name-only", "-z", "--diff-filter=ACMRT", base, "--"]);
+    // against the point where this branch left `ref` (as a pull request's diff is): what
+    // `ref` gained since then is not this branch's change
+    let base: string;
+    try {
+      base = git(["merge-base", commit, "HEAD"]).trim();
+    } catch (err) {
+      if ((err as { status?: number }).status !== 1) throw err;
+      // no common ancestor: comparing with `ref` itself would report files this branch never touched
+      const shallow = tryGit(git, ["rev-parse", "--is-shallow-repository"]) === "true";
+      return {
+        error: shallow
+          ? checkError("usage", `cannot find where this branch left \`${ref}\`${where}: no merge base in this shallow clone`, {}, "fetch the history first, e.g. `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout")
+          : checkError("usage", `cannot find where this branch left \`${ref}\`${where}: the two histories have no commit in common`, {}, "name a ref this branch was made from, e.g. `origin/main`"),
+      };
+    }
+    const files = new Set<string>();
+    const removed = new Set<string>();
+    // without rename detection a renamed file is its new name added and its old one removed
+    const diff = git(["diff", "--name-status", "-z", "--no-renames", base, "--"]).split("\0");
+    for (let i = 0; i + 1 < diff.length; i += 2) {
+      const status = diff[i]!;
+      const f = path.join(top, diff[i + 1]!);
+      if (status === "D") removed.add(f);
+      else if ("ACMT".includes(status)) files.add(f);
+    }
     const untracked = git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z"]);
-    for (const f of (diff + untracked).split("\0")) if (f) files.add(path.join(top, f));
-    return { files };
+    for (const f of untracked.split("\0")) if (f) files.add(path.join(top, f));
+    return { files, removed };
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? "").trim().split("\n")[0] ?? "";
+    const stderr = stderrOf(err);
     return {
-      error: checkError("usage", `cannot list files changed since \`${ref}\`${shownDir === undefined ? "" : ` in \`${shownDir}\``}${stderr ? `: ${stderr.replace(/^fatal: /, "")}` : ""}`, {}, "--changed-since needs a git work tree and a ref it knows, e.g. `origin/main`"),
+      error: checkError("usage", `cannot list files changed since \`${ref}\`${where}${stderr ? `: ${stderr}` : ""}`, {}, "--changed-since needs a git work tree and a ref it knows, e.g. `origin/main`"),
     };
   }
+}
+
+/** git's answer, or undefined when it fails. */
+function tryGit(git: (args: string[]) => string, args: string[]): string | undefined {
+  try {
+    return git(args).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The command that fetches `ref`: `git fetch origin main` for `origin/main` (a remote's branch). */
+function fetchHint(ref: string, git: (args: string[]) => string): string {
+  const remotes = (tryGit(git, ["remote"]) ?? "").split("\n").filter(Boolean);
+  const remote = remotes.find((r) => ref.startsWith(`${r}/`));
+  if (remote) return `git fetch ${remote} ${ref.slice(remote.length + 1)}`;
+  return `git fetch ${remotes.includes("origin") || remotes.length === 0 ? "origin" : remotes[0]} ${ref}`;
 }
 
 /**

@@ -54,7 +54,7 @@ describe("--changed-since", () => {
     // a bad ref names the repository git ran in, since it is not the working directory's
     const bad = await runWarden(["check", "--changed-since", "no-such-ref", path.join(p.dir, "migrations")], { cwd, env: p.env });
     expect(bad.stderr).toBe(
-      `error: cannot list files changed since \`no-such-ref\` in \`${realpathSync(p.dir)}\`: bad revision 'no-such-ref'\n  = help: --changed-since needs a git work tree and a ref it knows, e.g. \`origin/main\`\n`,
+      `error: cannot list files changed since \`no-such-ref\` in \`${realpathSync(p.dir)}\`: no such revision in this repository\n  = help: fetch it first, e.g. \`git fetch origin no-such-ref\` (or \`fetch-depth: 0\` in actions/checkout), or name a branch, tag or commit the repository has\n`,
     );
     expect(bad.code).toBe(2);
   });
