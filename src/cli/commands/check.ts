@@ -78,7 +78,7 @@ export const registerCheck: RegisterCommand = (program: Command, setExit) => {
     .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("pretty"))
     .option("-o, --output <file>", "write the report to a file instead of stdout")
     .addOption(new Option("--fail-on <level>", "lowest severity that fails the run (default: config fail_on, else error)").choices([...FAIL_ON]))
-    .option("--changed-since <ref>", "only files changed since the branch left a git ref (their merge base), plus untracked ones")
+    .option("--changed-since <ref>", "only files changed since the branch left a git ref (their merge base), plus untracked ones and the files a change reaches (all after a config or policy change, a dbt project's models after its YAML changed, later migrations of an edited folder)")
     .option("--baseline <file>", "leave out the findings listed in this baseline")
     .option("--write-baseline <file>", "write the current findings to a baseline file")
     .option("-q, --quiet", "report only failing findings; no summary line or progress")
