@@ -1,13 +1,14 @@
 // Resolves the policy `warden check` evaluates: the precompiled built-in bundle, a prebuilt
 // `.tar.gz` bundle, or `.warden` sources compiled on the fly and cached by content hash.
 // The compiler is imported only on a cache miss, so a cached or prebuilt run never loads it.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JsonValue, Severity } from "../compiler/ir/ir.js";
-import { VERSION } from "../version.js";
+import { readBundle } from "../compiler/bundle/read-bundle.js";
+import { BUILD_ID, VERSION } from "../version.js";
 import { checkError, fsReason, type ErrorAt } from "./errors.js";
 import { readTextFile } from "./read-text.js";
 import type { CheckError, RuleInfo } from "./types.js";
@@ -70,30 +71,42 @@ export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheF
 
   const sources = readSources(specs, shown);
   if ("error" in sources) return { errors: [sources.error] };
-  const h = createHash("sha256").update(`warden ${VERSION}\n`);
+  // the build id changes with the compiler's sources: a bundle cached by another build of
+  // the same version is not reused (from the TypeScript sources there is none: the version)
+  const h = createHash("sha256").update(`warden ${VERSION}${BUILD_ID ? ` ${BUILD_ID}` : ""}\n`);
   for (const s of sources.list) h.update(`${s.path}\n${s.text.length}\n${s.text}\n`);
   const key = h.digest("hex").slice(0, 32);
   const dir = cacheDir(opts.cacheFrom);
   const cached = path.join(dir, `${key}.tar.gz`);
-  if (existsSync(cached)) {
-    try {
-      return { bundle: { bytes: readFileSync(cached), origin: specs.map(shown).join(", ") }, errors: [] };
-    } catch {
-      // an unreadable cache entry is rebuilt below
-    }
-  }
+  const hit = existsSync(cached) ? await readCached(cached) : undefined;
+  if (hit) return { bundle: { bytes: hit, origin: specs.map(shown).join(", ") }, errors: [] };
   const compiled = await compilePolicy(sources.list);
   if ("errors" in compiled) return { errors: compiled.errors };
   try {
     mkdirSync(dir, { recursive: true });
     // write then rename, so a concurrent run never reads half a bundle
-    const tmp = `${cached}.${process.pid}.tmp`;
+    // (unique per writer: containers sharing a cache volume may run with the same pid)
+    const tmp = `${cached}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
     writeFileSync(tmp, compiled.bytes);
     renameSync(tmp, cached);
   } catch {
     // caching is an optimisation: a read-only cache directory must not fail the run
   }
   return { bundle: { bytes: compiled.bytes, origin: specs.map(shown).join(", ") }, errors: [] };
+}
+
+/**
+ * A cached bundle, when it can be read as one (with its policy.wasm): a truncated or
+ * damaged entry (a full disk, a killed writer on a shared volume) is the cache's fault, not
+ * the policy's, so it is compiled again and rewritten rather than failing every run.
+ */
+async function readCached(file: string): Promise<Buffer | undefined> {
+  try {
+    const bytes = readFileSync(file);
+    return (await readBundle(bytes)).wasm ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 class PolicyReadError extends Error {
