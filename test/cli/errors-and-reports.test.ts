@@ -1,10 +1,10 @@
 // `warden check` where something around the SQL goes wrong: a damaged policy cache, missing
 // files named on the command line or in the config, and how the CI formats report it.
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { GATE_POLICY, gateProject } from "../helpers/check-project.js";
+import { GATE_POLICY, gateProject, makeProject } from "../helpers/check-project.js";
 import { REPO_ROOT, runWarden } from "../helpers/run.js";
 import { VERSION } from "../../src/version.js";
 
@@ -40,5 +40,17 @@ describe("the compiled-policy cache", () => {
     expect(r.stderr).toBe("");
     expect(findingsOf(r.stdout)).toEqual(GATE_FINDINGS);
     expect(bundlesIn(p.env.XDG_CACHE_HOME!)).toHaveLength(2);
+  });
+});
+
+describe("run errors in the CI formats", () => {
+  it("--format github annotates an unreadable file, so a job that exits 2 says why", async () => {
+    const p = makeProject({ "warden.config.yaml": "fail_on: never\n", "sql/ok.sql": "SELECT 1;\n" });
+    writeFileSync(path.join(p.dir, "sql/latin1.sql"), Buffer.from("SELECT 1;\nSELECT 'caf\xe9';\n", "latin1"));
+    const r = await runWarden(["check", "--format", "github", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(
+      "::error file=sql/latin1.sql,line=2,col=12,title=warden input error::cannot read file: it is not UTF-8 text: byte 0xe9 is not valid UTF-8 here%0Asave the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)\n",
+    );
   });
 });
