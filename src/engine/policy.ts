@@ -48,12 +48,25 @@ export function cacheDir(start: string): string {
   return path.join(os.homedir(), ".cache", "warden");
 }
 
+/** The config file whose `policies` list gave the specs: an error about one points at its entry. */
+export interface PoliciesFrom {
+  /** The config file as shown to the user. */
+  file: string;
+  text: string;
+  locate(keyPath: (string | number)[]): { line: number; column: number; endLine: number; endColumn: number } | undefined;
+}
+
 /**
  * The bundle for `specs` (paths already resolved): none → built-in; one `.tar.gz` → that
- * bundle; otherwise `.warden` files/directories, compiled (or taken from the cache).
+ * bundle; otherwise `.warden` files/directories, compiled (or taken from the cache). With
+ * `config`, the specs are its `policies` entries, in order.
  */
-export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheFrom: string }): Promise<{ bundle?: PolicyBundle; errors: CheckError[] }> {
+export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheFrom: string; config?: PoliciesFrom | undefined }): Promise<{ bundle?: PolicyBundle; errors: CheckError[] }> {
   const shown = (p: string) => path.relative(opts.cwd, p) || p;
+  const from = opts.config;
+  // where the config lists spec `i`, and the help for a path there that is not a policy
+  const entry = (i: number): ErrorAt => (from ? { file: from.file, text: from.text, ...(from.locate(["policies", i]) ?? {}) } : {});
+  const fromConfig = from ? "paths in `policies` are relative to the config file's directory: correct the entry or remove it" : undefined;
   if (specs.length === 0) {
     const p = builtinBundlePath();
     if (!p) return { errors: [checkError("policy", "the built-in rule bundle is missing", {}, "run `npm run build` to precompile it, or pass `--policy`")] };
@@ -61,15 +74,18 @@ export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheF
   }
   const bundles = specs.filter((s) => BUNDLE_EXT.test(s));
   if (bundles.length > 0) {
-    if (specs.length > 1) return { errors: [checkError("usage", "`--policy` takes either one bundle or `.warden` sources, not both", {}, `got ${specs.map((s) => `\`${shown(s)}\``).join(", ")}`)] };
+    if (specs.length > 1) {
+      const what = from ? "`policies` takes" : "`--policy` takes";
+      return { errors: [checkError(from ? "config" : "usage", `${what} either one bundle or \`.warden\` sources, not both`, entry(specs.findIndex((s) => BUNDLE_EXT.test(s))), `got ${specs.map((s) => `\`${shown(s)}\``).join(", ")}`)] };
+    }
     try {
       return { bundle: { bytes: readFileSync(specs[0]!), origin: shown(specs[0]!) }, errors: [] };
     } catch (err) {
-      return { errors: [checkError("policy", `cannot read bundle \`${shown(specs[0]!)}\`: ${fsReason(err)}`)] };
+      return { errors: [checkError("policy", `cannot read bundle \`${shown(specs[0]!)}\`: ${fsReason(err)}`, entry(0), fromConfig)] };
     }
   }
 
-  const sources = readSources(specs, shown);
+  const sources = readSources(specs, shown, entry, fromConfig);
   if ("error" in sources) return { errors: [sources.error] };
   // the build id changes with the compiler's sources: a bundle cached by another build of
   // the same version is not reused (from the TypeScript sources there is none: the version)
@@ -114,12 +130,14 @@ class PolicyReadError extends Error {
     message: string,
     readonly help?: string,
     readonly at: ErrorAt = {},
+    /** about the listed path itself, not a file under it */
+    readonly entry = false,
   ) {
     super(message);
   }
 }
 
-function readSources(specs: string[], shown: (p: string) => string): { list: { path: string; text: string }[] } | { error: CheckError } {
+function readSources(specs: string[], shown: (p: string) => string, entry: (i: number) => ErrorAt, fromConfig: string | undefined): { list: { path: string; text: string }[] } | { error: CheckError } {
   const list: { path: string; text: string }[] = [];
   const visit = (p: string, top: boolean) => {
     const st = statSync(p);
@@ -138,15 +156,17 @@ function readSources(specs: string[], shown: (p: string) => string): { list: { p
       list.push({ path: shown(p), text: r.text });
     } else if (top) {
       // a SQL file or a config given to --policy by mistake would only give parse errors
-      throw new PolicyReadError(`\`${shown(p)}\` is not a policy`, "`--policy` takes `.warden` files, directories of them, or one bundle `.tar.gz`");
+      const what = fromConfig ? "`policies` takes" : "`--policy` takes";
+      throw new PolicyReadError(`\`${shown(p)}\` is not a policy`, `${what} \`.warden\` files, directories of them, or one bundle \`.tar.gz\``, undefined, true);
     }
   };
-  for (const s of specs) {
+  for (const [i, s] of specs.entries()) {
     try {
       visit(s, true);
     } catch (err) {
-      if (err instanceof PolicyReadError) return { error: checkError("policy", err.message, err.at, err.help) };
-      return { error: checkError("policy", `cannot read policy \`${shown(s)}\`: ${fsReason(err)}`) };
+      // an error about the entry itself points at it in the config; one inside a policy file at that file
+      if (err instanceof PolicyReadError) return { error: checkError("policy", err.message, err.entry ? entry(i) : err.at, err.help) };
+      return { error: checkError("policy", `cannot read policy \`${shown(s)}\`: ${fsReason(err)}`, entry(i), fromConfig) };
     }
   }
   if (list.length === 0) return { error: checkError("policy", `no policy files in ${specs.map((s) => `\`${shown(s)}\``).join(", ")}`, {}, "policy files end in `.warden`") };

@@ -1,11 +1,12 @@
 // `warden check` where something around the SQL goes wrong: a damaged policy cache, missing
 // files named on the command line or in the config, and how the CI formats report it.
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { GATE_POLICY, gateProject, makeProject } from "../helpers/check-project.js";
 import { REPO_ROOT, runWarden } from "../helpers/run.js";
+import { resolvePolicy } from "../../src/engine/policy.js";
 import { VERSION } from "../../src/version.js";
 
 const findingsOf = (stdout: string) => (JSON.parse(stdout) as { findings: { rule: string; file: string; line: number }[] }).findings.map((f) => `${f.rule} ${f.file}:${f.line}`);
@@ -52,5 +53,54 @@ describe("run errors in the CI formats", () => {
     expect(r.stdout).toBe(
       "::error file=sql/latin1.sql,line=2,col=12,title=warden input error::cannot read file: it is not UTF-8 text: byte 0xe9 is not valid UTF-8 here%0Asave the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`)\n",
     );
+  });
+});
+
+describe("files named on the command line that are not there", () => {
+  it("`--config` names the file and says how to fix it", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--config", "missing.yaml"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("missing.yaml: error: cannot read config file: no such file or directory\n  = help: check the path (from the working directory), or leave out `--config` to use the nearest `warden.config.yaml`\n");
+  });
+
+  it("`--baseline` says how to write one", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--baseline", "ci/baseline.json", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: cannot read baseline `ci/baseline.json`: no such file or directory\n  = help: check the path (from the working directory), or write one with `warden check --write-baseline ci/baseline.json`\n");
+  });
+
+  it("`--write-baseline` makes the directory, as `--output` does", async () => {
+    const p = gateProject();
+    const w = await runWarden(["check", "--write-baseline", "ci/new/baseline.json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(w.stderr).toBe("");
+    expect(w.code).toBe(1);
+    expect(existsSync(path.join(p.dir, "ci/new/baseline.json"))).toBe(true);
+    const r = await runWarden(["check", "--baseline", "ci/new/baseline.json", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(0);
+    expect(findingsOf(r.stdout)).toEqual([]);
+  });
+});
+
+describe("a `policies` entry that is not there", () => {
+  it("points at the entry in the config when the config is passed along", async () => {
+    const p = gateProject({}, "fail_on: never\npolicies:\n  - policy/gate.warden\n  - policy/nope\n");
+    const text = readFileSync(path.join(p.dir, "warden.config.yaml"), "utf8");
+    const config = { file: "warden.config.yaml", text, locate: (k: (string | number)[]) => (k[0] === "policies" && k[1] === 1 ? { line: 4, column: 5, endLine: 4, endColumn: 16 } : undefined) };
+    const specs = [path.join(p.dir, "policy/gate.warden"), path.join(p.dir, "policy/nope")];
+    const r = await resolvePolicy(specs, { cwd: p.dir, cacheFrom: p.dir, config });
+    expect(r.errors.map((e) => e.rendered)).toEqual([
+      [
+        "warden.config.yaml:4:5: error: cannot read policy `policy/nope`: no such file or directory",
+        "  |",
+        "4 |   - policy/nope",
+        "  |     ^^^^^^^^^^^",
+        "  = help: paths in `policies` are relative to the config file's directory: correct the entry or remove it",
+      ].join("\n"),
+    ]);
+    // from `--policy` (no config): as before
+    const cli = await resolvePolicy(specs, { cwd: p.dir, cacheFrom: p.dir });
+    expect(cli.errors.map((e) => e.rendered)).toEqual(["error: cannot read policy `policy/nope`: no such file or directory"]);
   });
 });
