@@ -1,7 +1,11 @@
 // Baselines: a file of known findings that `warden check --baseline` leaves out, so a team
 // can adopt a rule without fixing every old statement first. Findings match on rule + file +
 // statement fingerprint (not line numbers), counted, so moving a statement keeps it matched.
-import { readFileSync, writeFileSync } from "node:fs";
+// Files are keyed by their path from the repository root when there is one, so a run from a
+// pre-commit hook (several projects, paths from the working directory) and one from CI (one
+// project, paths from its config) agree on one baseline.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { checkError, fsReason, type ErrorAt } from "./errors.js";
 import type { CheckError, CheckFinding } from "./types.js";
 
@@ -18,7 +22,22 @@ export interface BaselineFile {
   findings: BaselineEntry[];
 }
 
-const key = (f: { rule: string; file: string; fingerprint: string }) => `${f.rule}\0${f.file}\0${f.fingerprint}`;
+/** Where the findings' paths start, and the repository root they are keyed from. */
+export interface BaselinePlace {
+  baseDir: string;
+  repoRoot?: string | undefined;
+}
+
+const key = (f: { rule: string; file: string; fingerprint: string }, file = f.file) => `${f.rule}\0${file}\0${f.fingerprint}`;
+
+/** A finding's file as a baseline names it: from the repository root, else as reported. */
+function keyPath(file: string, place: BaselinePlace | undefined): string {
+  if (!place?.repoRoot) return file;
+  const rel = path.relative(place.repoRoot, path.resolve(place.baseDir, file));
+  return rel === "" || rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
+}
+
+const WRITE_ONE = (shown: string) => `write one with \`warden check --write-baseline ${shown}\``;
 
 export function readBaseline(file: string, shown: string): { counts?: Map<string, number>; error?: CheckError } {
   let data: unknown;
@@ -26,7 +45,9 @@ export function readBaseline(file: string, shown: string): { counts?: Map<string
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    return { error: checkError("usage", `cannot read baseline \`${shown}\`: ${fsReason(err)}`) };
+    const code = (err as NodeJS.ErrnoException).code;
+    const help = code === "ENOENT" ? `check the path (from the working directory), or ${WRITE_ONE(shown)}` : code === "EISDIR" ? "`--baseline` takes the file `--write-baseline` wrote" : "make the file readable";
+    return { error: checkError("usage", `cannot read baseline \`${shown}\`: ${fsReason(err)}`, {}, help) };
   }
   try {
     data = JSON.parse(text);
@@ -58,26 +79,41 @@ export function readBaseline(file: string, shown: string): { counts?: Map<string
   return { counts };
 }
 
-/** Splits findings into new ones and ones the baseline already lists (consuming its counts). */
-export function applyBaseline(findings: CheckFinding[], counts: Map<string, number>): { kept: CheckFinding[]; baselined: number } {
+/**
+ * Splits findings into new ones and ones the baseline already lists (consuming its counts).
+ * With `place`, an entry names the file from the repository root; a baseline written before
+ * that names it as the run reported it, which is tried next.
+ */
+export function applyBaseline(findings: CheckFinding[], counts: Map<string, number>, place?: BaselinePlace): { kept: CheckFinding[]; baselined: number } {
   const left = new Map(counts);
   const kept: CheckFinding[] = [];
   let baselined = 0;
-  for (const f of findings) {
-    const k = key(f);
+  const take = (k: string) => {
     const n = left.get(k) ?? 0;
-    if (n > 0) {
-      left.set(k, n - 1);
-      baselined++;
-    } else kept.push(f);
+    if (n > 0) left.set(k, n - 1);
+    return n > 0;
+  };
+  for (const f of findings) {
+    const file = keyPath(f.file, place);
+    if (take(key(f, file)) || (file !== f.file && take(key(f)))) baselined++;
+    else kept.push(f);
   }
   return { kept, baselined };
 }
 
-export function writeBaseline(file: string, findings: CheckFinding[]): void {
+/** Writes the findings as a baseline, making its directory (as `--output` does); throws fs errors. */
+export function writeBaseline(file: string, findings: CheckFinding[], place?: BaselinePlace): void {
   const entries: BaselineEntry[] = findings
-    .map((f) => ({ rule: f.rule, file: f.file, fingerprint: f.fingerprint, message: f.message }))
+    .map((f) => ({ rule: f.rule, file: keyPath(f.file, place), fingerprint: f.fingerprint, message: f.message }))
     .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   const body: BaselineFile = { version: 1, findings: entries };
+  mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(body, null, 2) + "\n");
+}
+
+/** The error for a baseline `writeBaseline` could not write (`shown` as the user named it). */
+export function baselineWriteError(shown: string, err: unknown): CheckError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const reason = code === "ENOTDIR" || code === "EEXIST" ? "a part of its path is a file, not a directory" : fsReason(err);
+  return checkError("usage", `cannot write baseline \`${shown}\`: ${reason}`, {}, "pass `--write-baseline` a file in a writable directory");
 }

@@ -95,7 +95,14 @@ export async function loadConfig(file: string, shown: string): Promise<{ loaded?
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    return { errors: [checkError("config", `cannot read config file: ${fsReason(err)}`, { file: shown })] };
+    const code = (err as NodeJS.ErrnoException).code;
+    const help =
+      code === "ENOENT"
+        ? "check the path (from the working directory), or leave out `--config` to use the nearest `warden.config.yaml`"
+        : code === "EISDIR"
+          ? `name the config file itself, e.g. \`${shown.replace(/\/$/, "")}/warden.config.yaml\``
+          : "make the config file readable";
+    return { errors: [checkError("config", `cannot read config file: ${fsReason(err)}`, { file: shown }, help)] };
   }
   Y ??= await loadYaml();
   const lineCounter = new Y.LineCounter();

@@ -1,13 +1,14 @@
 // Resolves the policy `warden check` evaluates: the precompiled built-in bundle, a prebuilt
 // `.tar.gz` bundle, or `.warden` sources compiled on the fly and cached by content hash.
 // The compiler is imported only on a cache miss, so a cached or prebuilt run never loads it.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JsonValue, Severity } from "../compiler/ir/ir.js";
-import { VERSION } from "../version.js";
+import { readBundle } from "../compiler/bundle/read-bundle.js";
+import { BUILD_ID, VERSION } from "../version.js";
 import { checkError, fsReason, type ErrorAt } from "./errors.js";
 import { readTextFile } from "./read-text.js";
 import type { CheckError, RuleInfo } from "./types.js";
@@ -47,12 +48,25 @@ export function cacheDir(start: string): string {
   return path.join(os.homedir(), ".cache", "warden");
 }
 
+/** The config file whose `policies` list gave the specs: an error about one points at its entry. */
+export interface PoliciesFrom {
+  /** The config file as shown to the user. */
+  file: string;
+  text: string;
+  locate(keyPath: (string | number)[]): { line: number; column: number; endLine: number; endColumn: number } | undefined;
+}
+
 /**
  * The bundle for `specs` (paths already resolved): none → built-in; one `.tar.gz` → that
- * bundle; otherwise `.warden` files/directories, compiled (or taken from the cache).
+ * bundle; otherwise `.warden` files/directories, compiled (or taken from the cache). With
+ * `config`, the specs are its `policies` entries, in order.
  */
-export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheFrom: string }): Promise<{ bundle?: PolicyBundle; errors: CheckError[] }> {
+export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheFrom: string; config?: PoliciesFrom | undefined }): Promise<{ bundle?: PolicyBundle; errors: CheckError[] }> {
   const shown = (p: string) => path.relative(opts.cwd, p) || p;
+  const from = opts.config;
+  // where the config lists spec `i`, and the help for a path there that is not a policy
+  const entry = (i: number): ErrorAt => (from ? { file: from.file, text: from.text, ...(from.locate(["policies", i]) ?? {}) } : {});
+  const fromConfig = from ? "paths in `policies` are relative to the config file's directory: correct the entry or remove it" : undefined;
   if (specs.length === 0) {
     const p = builtinBundlePath();
     if (!p) return { errors: [checkError("policy", "the built-in rule bundle is missing", {}, "run `npm run build` to precompile it, or pass `--policy`")] };
@@ -60,34 +74,35 @@ export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheF
   }
   const bundles = specs.filter((s) => BUNDLE_EXT.test(s));
   if (bundles.length > 0) {
-    if (specs.length > 1) return { errors: [checkError("usage", "`--policy` takes either one bundle or `.warden` sources, not both", {}, `got ${specs.map((s) => `\`${shown(s)}\``).join(", ")}`)] };
+    if (specs.length > 1) {
+      const what = from ? "`policies` takes" : "`--policy` takes";
+      return { errors: [checkError(from ? "config" : "usage", `${what} either one bundle or \`.warden\` sources, not both`, entry(specs.findIndex((s) => BUNDLE_EXT.test(s))), `got ${specs.map((s) => `\`${shown(s)}\``).join(", ")}`)] };
+    }
     try {
       return { bundle: { bytes: readFileSync(specs[0]!), origin: shown(specs[0]!) }, errors: [] };
     } catch (err) {
-      return { errors: [checkError("policy", `cannot read bundle \`${shown(specs[0]!)}\`: ${fsReason(err)}`)] };
+      return { errors: [checkError("policy", `cannot read bundle \`${shown(specs[0]!)}\`: ${fsReason(err)}`, entry(0), fromConfig)] };
     }
   }
 
-  const sources = readSources(specs, shown);
+  const sources = readSources(specs, shown, entry, fromConfig);
   if ("error" in sources) return { errors: [sources.error] };
-  const h = createHash("sha256").update(`warden ${VERSION}\n`);
+  // the build id changes with the compiler's sources: a bundle cached by another build of
+  // the same version is not reused (from the TypeScript sources there is none: the version)
+  const h = createHash("sha256").update(`warden ${VERSION}${BUILD_ID ? ` ${BUILD_ID}` : ""}\n`);
   for (const s of sources.list) h.update(`${s.path}\n${s.text.length}\n${s.text}\n`);
   const key = h.digest("hex").slice(0, 32);
   const dir = cacheDir(opts.cacheFrom);
   const cached = path.join(dir, `${key}.tar.gz`);
-  if (existsSync(cached)) {
-    try {
-      return { bundle: { bytes: readFileSync(cached), origin: specs.map(shown).join(", ") }, errors: [] };
-    } catch {
-      // an unreadable cache entry is rebuilt below
-    }
-  }
+  const hit = existsSync(cached) ? await readCached(cached) : undefined;
+  if (hit) return { bundle: { bytes: hit, origin: specs.map(shown).join(", ") }, errors: [] };
   const compiled = await compilePolicy(sources.list);
   if ("errors" in compiled) return { errors: compiled.errors };
   try {
     mkdirSync(dir, { recursive: true });
     // write then rename, so a concurrent run never reads half a bundle
-    const tmp = `${cached}.${process.pid}.tmp`;
+    // (unique per writer: containers sharing a cache volume may run with the same pid)
+    const tmp = `${cached}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
     writeFileSync(tmp, compiled.bytes);
     renameSync(tmp, cached);
   } catch {
@@ -96,17 +111,33 @@ export async function resolvePolicy(specs: string[], opts: { cwd: string; cacheF
   return { bundle: { bytes: compiled.bytes, origin: specs.map(shown).join(", ") }, errors: [] };
 }
 
+/**
+ * A cached bundle, when it can be read as one (with its policy.wasm): a truncated or
+ * damaged entry (a full disk, a killed writer on a shared volume) is the cache's fault, not
+ * the policy's, so it is compiled again and rewritten rather than failing every run.
+ */
+async function readCached(file: string): Promise<Buffer | undefined> {
+  try {
+    const bytes = readFileSync(file);
+    return (await readBundle(bytes)).wasm ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 class PolicyReadError extends Error {
   constructor(
     message: string,
     readonly help?: string,
     readonly at: ErrorAt = {},
+    /** about the listed path itself, not a file under it */
+    readonly entry = false,
   ) {
     super(message);
   }
 }
 
-function readSources(specs: string[], shown: (p: string) => string): { list: { path: string; text: string }[] } | { error: CheckError } {
+function readSources(specs: string[], shown: (p: string) => string, entry: (i: number) => ErrorAt, fromConfig: string | undefined): { list: { path: string; text: string }[] } | { error: CheckError } {
   const list: { path: string; text: string }[] = [];
   const visit = (p: string, top: boolean) => {
     const st = statSync(p);
@@ -125,15 +156,17 @@ function readSources(specs: string[], shown: (p: string) => string): { list: { p
       list.push({ path: shown(p), text: r.text });
     } else if (top) {
       // a SQL file or a config given to --policy by mistake would only give parse errors
-      throw new PolicyReadError(`\`${shown(p)}\` is not a policy`, "`--policy` takes `.warden` files, directories of them, or one bundle `.tar.gz`");
+      const what = fromConfig ? "`policies` takes" : "`--policy` takes";
+      throw new PolicyReadError(`\`${shown(p)}\` is not a policy`, `${what} \`.warden\` files, directories of them, or one bundle \`.tar.gz\``, undefined, true);
     }
   };
-  for (const s of specs) {
+  for (const [i, s] of specs.entries()) {
     try {
       visit(s, true);
     } catch (err) {
-      if (err instanceof PolicyReadError) return { error: checkError("policy", err.message, err.at, err.help) };
-      return { error: checkError("policy", `cannot read policy \`${shown(s)}\`: ${fsReason(err)}`) };
+      // an error about the entry itself points at it in the config; one inside a policy file at that file
+      if (err instanceof PolicyReadError) return { error: checkError("policy", err.message, err.entry ? entry(i) : err.at, err.help) };
+      return { error: checkError("policy", `cannot read policy \`${shown(s)}\`: ${fsReason(err)}`, entry(i), fromConfig) };
     }
   }
   if (list.length === 0) return { error: checkError("policy", `no policy files in ${specs.map((s) => `\`${shown(s)}\``).join(", ")}`, {}, "policy files end in `.warden`") };

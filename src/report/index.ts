@@ -1,6 +1,6 @@
 // Picks a reporter for `--format` and loads only that one (dynamic import keeps start-up lean).
 import path from "node:path";
-import type { CheckFinding, CheckResult } from "../engine/types.js";
+import type { CheckError, CheckFinding, CheckResult } from "../engine/types.js";
 import { findingFails } from "../engine/types.js";
 
 export const FORMATS = ["pretty", "json", "sarif", "github", "junit", "gitlab", "markdown"] as const;
@@ -52,6 +52,16 @@ export function repoPath(result: CheckResult, f: Pick<CheckFinding, "file">): st
   if (!result.repoRoot) return f.file;
   const rel = path.relative(result.repoRoot, path.resolve(result.baseDir, f.file));
   return rel.startsWith("..") ? f.file : rel.split(path.sep).join("/");
+}
+
+/**
+ * The file of a run error as CI systems want it: an unreadable input is named relative to
+ * the base directory, as findings are, so it gets the same repository path; config and
+ * policy errors keep the path they print (those runs report nothing else).
+ */
+export function errorPath(result: CheckResult, e: CheckError): string | undefined {
+  if (e.file === undefined) return undefined;
+  return e.kind === "read" ? repoPath(result, { file: e.file }) : e.file;
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {

@@ -1,7 +1,8 @@
 // `--format junit`: JUnit XML for CI test reports. One testsuite per file, one testcase per
 // rule and statement; findings that fail the run (per fail-on) are <failure> elements.
+// Files are named from the repository root when there is one, as the other CI formats do.
 import { findingFails, type CheckFinding, type CheckResult } from "../engine/types.js";
-import { plural, type ReportOptions } from "./index.js";
+import { errorPath, plural, repoPath, type ReportOptions } from "./index.js";
 
 export function xmlEscape(s: string): string {
   return s
@@ -16,9 +17,10 @@ export function xmlEscape(s: string): string {
 export function formatJunit(result: CheckResult, opts: ReportOptions = {}): string {
   const byFile = new Map<string, CheckFinding[]>();
   for (const f of result.findings) {
-    const list = byFile.get(f.file) ?? [];
+    const file = repoPath(result, f);
+    const list = byFile.get(file) ?? [];
     list.push(f);
-    byFile.set(f.file, list);
+    byFile.set(file, list);
   }
   const suites: string[] = [];
   let tests = 0;
@@ -62,7 +64,7 @@ export function formatJunit(result: CheckResult, opts: ReportOptions = {}): stri
   if (result.errors.length > 0) {
     tests += result.errors.length;
     const cases = result.errors.map(
-      (e) => `    <testcase name="${xmlEscape(e.file ?? e.kind)}" classname="warden">\n      <error message="${xmlEscape(e.message)}" type="${e.kind}">${xmlEscape(e.rendered)}</error>\n    </testcase>`,
+      (e) => `    <testcase name="${xmlEscape(errorPath(result, e) ?? e.kind)}" classname="warden">\n      <error message="${xmlEscape(e.message)}" type="${e.kind}">${xmlEscape(e.rendered)}</error>\n    </testcase>`,
     );
     suites.push(`  <testsuite name="warden errors" tests="${cases.length}" failures="0" errors="${cases.length}">\n${cases.join("\n")}\n  </testsuite>`);
   }

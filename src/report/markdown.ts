@@ -1,7 +1,7 @@
 // `--format markdown`: a summary and a findings table for pull-request comments. Starts with
 // a stable marker so a bot can update its one comment, and stays under GitHub's comment limit.
 import type { CheckResult } from "../engine/types.js";
-import { plural, repoPath, type ReportOptions } from "./index.js";
+import { errorPath, plural, repoPath, type ReportOptions } from "./index.js";
 
 export const MARKDOWN_MARKER = "<!-- warden-check -->";
 /** GitHub rejects comments over 65,536 characters; leave room for the fallback line. */
@@ -29,7 +29,10 @@ export function formatMarkdown(result: CheckResult, opts: ReportOptions = {}): s
   if (extra.length) lines.push("", `Not shown: ${extra.join(", ")}.`);
   if (result.errors.length) {
     lines.push("", `⚠️ ${plural(result.errors.length, "input error")}:`, "");
-    for (const e of result.errors) lines.push(`- ${cell(e.file ? `${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}` : e.message)}`);
+    for (const e of result.errors) {
+      const file = errorPath(result, e);
+      lines.push(`- ${cell(file ? `${file}${e.line ? `:${e.line}` : ""}: ${e.message}` : e.message)}`);
+    }
   }
   if (result.findings.length === 0) return lines.join("\n") + "\n";
   lines.push("", "| Severity | Rule | Location | Message |", "|---|---|---|---|");

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { applyBaseline, readBaseline, writeBaseline } from "../../src/engine/baseline.js";
+import { applyBaseline, baselineWriteError, readBaseline, writeBaseline } from "../../src/engine/baseline.js";
 import { normaliseStatement, statementFingerprint } from "../../src/engine/fingerprint.js";
 import type { CheckFinding } from "../../src/engine/types.js";
 
@@ -65,5 +65,42 @@ describe("baseline", () => {
     expect(readBaseline(path.join(dir, "x.json"), "x.json").error!.message).toBe("`x.json` is not a warden baseline");
     expect(readBaseline(path.join(dir, "y.json"), "y.json").error!.message).toBe("baseline is not valid JSON: unexpected `o`");
     expect(readBaseline(path.join(dir, "z.json"), "z.json").error!.message).toBe("cannot read baseline `z.json`: no such file or directory");
+  });
+
+  it("says how to get a baseline that is missing, and how to write one where it cannot", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "warden-baseline-"));
+    expect(readBaseline(path.join(dir, "z.json"), "z.json").error!.rendered).toBe(
+      "error: cannot read baseline `z.json`: no such file or directory\n  = help: check the path (from the working directory), or write one with `warden check --write-baseline z.json`",
+    );
+    const notDir = Object.assign(new Error("ENOTDIR"), { code: "ENOTDIR" });
+    expect(baselineWriteError("a.sql/b.json", notDir).rendered).toBe(
+      "error: cannot write baseline `a.sql/b.json`: a part of its path is a file, not a directory\n  = help: pass `--write-baseline` a file in a writable directory",
+    );
+  });
+
+  it("makes the directory it writes into", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "warden-baseline-"));
+    writeBaseline(path.join(dir, "ci/new/baseline.json"), [finding("r", "a.sql", "SELECT 1;", 1)]);
+    expect(JSON.parse(readFileSync(path.join(dir, "ci/new/baseline.json"), "utf8")).findings).toHaveLength(1);
+  });
+
+  it("keys files from the repository root, and still matches entries written from the base directory", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "warden-baseline-"));
+    const repo = { baseDir: "/repo/db", repoRoot: "/repo" };
+    writeBaseline(path.join(dir, "new.json"), [finding("r", "migrations/1.sql", "DROP TABLE t;", 1)], repo);
+    expect(JSON.parse(readFileSync(path.join(dir, "new.json"), "utf8")).findings.map((e: { file: string }) => e.file)).toEqual(["db/migrations/1.sql"]);
+    // the same file as a run from the repository root names it (several projects)
+    const fromRoot = applyBaseline([finding("r", "db/migrations/1.sql", "DROP TABLE t;", 4)], readBaseline(path.join(dir, "new.json"), "new.json").counts!, { baseDir: "/repo", repoRoot: "/repo" });
+    expect(fromRoot.baselined).toBe(1);
+    // a baseline written before (file as the run reported it) still matches, once per entry
+    writeBaseline(path.join(dir, "old.json"), [finding("r", "migrations/1.sql", "DROP TABLE t;", 1)]);
+    const old = readBaseline(path.join(dir, "old.json"), "old.json").counts!;
+    const twice = [finding("r", "migrations/1.sql", "DROP TABLE t;", 1), finding("r", "migrations/1.sql", "DROP TABLE t;", 2)];
+    expect(applyBaseline(twice, old, repo)).toMatchObject({ baselined: 1, kept: [{ line: 2 }] });
+    // no repository, or a file outside it: the path as reported
+    writeBaseline(path.join(dir, "plain.json"), [finding("r", "migrations/1.sql", "x;", 1), finding("r", "/elsewhere/2.sql", "y;", 1)], { baseDir: "/repo/db" });
+    writeBaseline(path.join(dir, "out.json"), [finding("r", "/elsewhere/2.sql", "y;", 1)], repo);
+    expect(JSON.parse(readFileSync(path.join(dir, "plain.json"), "utf8")).findings.map((e: { file: string }) => e.file)).toEqual(["/elsewhere/2.sql", "migrations/1.sql"]);
+    expect(JSON.parse(readFileSync(path.join(dir, "out.json"), "utf8")).findings.map((e: { file: string }) => e.file)).toEqual(["/elsewhere/2.sql"]);
   });
 });

@@ -200,15 +200,18 @@ describe("github", () => {
 });
 
 describe("junit", () => {
-  it("parses back: one testsuite per file, a testcase per rule and statement, failures per fail-on", async () => {
+  it("parses back: one testsuite per file (from the repo root), a testcase per rule and statement, failures per fail-on", async () => {
     const xml = await formatReport(result(), "junit");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(xml);
     const suites = doc.testsuites.testsuite;
     expect(doc.testsuites).toMatchObject({ name: "warden", tests: "3", failures: "1" });
-    expect(suites.map((s: { name: string }) => s.name)).toEqual(["migrations/002_drop.sql", "retraining/x,y.sql", "files without findings"]);
+    expect(suites.map((s: { name: string }) => s.name)).toEqual(["db/migrations/002_drop.sql", "db/retraining/x,y.sql", "files without findings"]);
     const drop = suites[0].testcase[0];
-    expect(drop).toMatchObject({ name: "ban-drop-table (line 2)", classname: "migrations/002_drop.sql" });
+    expect(drop).toMatchObject({ name: "ban-drop-table (line 2)", classname: "db/migrations/002_drop.sql", file: "db/migrations/002_drop.sql" });
+    expect(drop.failure["#text"]).toMatch(/^db\/migrations\/002_drop\.sql:2:1: error: /);
+    // without a repository, the paths as reported
+    expect(await formatReport(result({ repoRoot: undefined }), "junit")).toContain('<testcase name="ban-drop-table (line 2)" classname="migrations/002_drop.sql" file="migrations/002_drop.sql" line="2">');
     expect(drop.failure).toMatchObject({ type: "error", message: "DROP TABLE `customers` destroys data" });
     // a warning under fail-on error passes, its text kept (escaped <every> comes back intact)
     const star = suites[1].testcase[0];
@@ -216,10 +219,32 @@ describe("junit", () => {
     expect(star["system-out"]).toContain("select * reads <every> column, 50%: a\nb");
   });
 
+  it("names an unreadable file from the repo root in its error test case", async () => {
+    const errors = [{ kind: "read" as const, message: "cannot read file: permission denied", file: "migrations/003.sql", rendered: "migrations/003.sql: error: cannot read file: permission denied" }];
+    const xml = await formatReport(result({ errors }), "junit");
+    expect(xml).toContain('<testcase name="db/migrations/003.sql" classname="warden">\n      <error message="cannot read file: permission denied" type="read">');
+  });
+
   it("fails warnings too under fail-on warning", async () => {
     const xml = await formatReport(result({ failOn: "warning" }), "junit");
     const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
     expect(doc.testsuites.failures).toBe("2");
+  });
+});
+
+describe("github run errors", () => {
+  it("adds an ::error per run error, with its file and position when it has them, escaped", async () => {
+    const errors = [
+      { kind: "read" as const, message: "cannot read file: invalid UTF-8 (byte 0xe9)", file: "migrations/x,1.sql", line: 3, column: 7, help: "save it as UTF-8: 100% of\nit", rendered: "" },
+      { kind: "read" as const, message: "cannot read file: permission denied", file: "migrations/004.sql", rendered: "" },
+      { kind: "usage" as const, message: "cannot read baseline `b.json`: no such file or directory", help: "write one with `warden check --write-baseline b.json`", rendered: "" },
+    ];
+    const out = await formatReport(result({ findings: [], errors }), "github");
+    expect(out).toBe(
+      "::error file=db/migrations/x%2C1.sql,line=3,col=7,title=warden input error::cannot read file: invalid UTF-8 (byte 0xe9)%0Asave it as UTF-8: 100%25 of%0Ait\n" +
+        "::error file=db/migrations/004.sql,title=warden input error::cannot read file: permission denied\n" +
+        "::error title=warden usage error::cannot read baseline `b.json`: no such file or directory%0Awrite one with `warden check --write-baseline b.json`\n",
+    );
   });
 });
 
@@ -235,6 +260,26 @@ describe("gitlab", () => {
     });
     expect(issues[1]).toMatchObject({ severity: "minor", location: { path: "db/retraining/x,y.sql", lines: { begin: 3 } } });
     expect(new Set(issues.map((i: { fingerprint: string }) => i.fingerprint)).size).toBe(2);
+  });
+
+  it("reports an unreadable file as a blocker issue on it; an error without a file is left to stderr", async () => {
+    const errors = [
+      { kind: "read" as const, message: "cannot read file: invalid UTF-8", file: "migrations/005.sql", line: 4, column: 2, help: "save it as UTF-8", rendered: "" },
+      { kind: "usage" as const, message: "cannot read baseline `b.json`: no such file or directory", rendered: "" },
+    ];
+    const issues = JSON.parse(await formatReport(result({ errors }), "gitlab"));
+    expect(issues).toHaveLength(3);
+    expect(issues[2]).toEqual({
+      type: "issue",
+      check_name: "input-error",
+      description: "cannot read file: invalid UTF-8",
+      content: { body: "save it as UTF-8" },
+      categories: ["Bug Risk"],
+      fingerprint: expect.stringMatching(/^[0-9a-f]+$/),
+      severity: "blocker",
+      location: { path: "db/migrations/005.sql", lines: { begin: 4, end: 4 } },
+    });
+    expect(new Set(issues.map((i: { fingerprint: string }) => i.fingerprint)).size).toBe(3);
   });
 });
 
@@ -266,7 +311,8 @@ describe("markdown", () => {
   });
 
   it("gives no tick when input errors fail a run without findings, and lists them", async () => {
-    const errors = [{ kind: "read" as const, message: "cannot read file: permission denied", file: "db/a.sql", rendered: "db/a.sql: error: cannot read file: permission denied" }];
+    // named from the base directory (/repo/db), as findings are; listed from the repository root
+    const errors = [{ kind: "read" as const, message: "cannot read file: permission denied", file: "a.sql", rendered: "a.sql: error: cannot read file: permission denied" }];
     const md = await formatReport(result({ findings: [], errors, summary: { files: 1, statements: 2, findings: 0, by_severity: { error: 0, warning: 0, info: 0 }, suppressed: 0, baselined: 0 } }), "markdown");
     expect(md).toBe("<!-- warden-check -->\n### Warden check\n\nNo findings in 1 file (2 statements).\n\n⚠️ 1 input error:\n\n- db/a.sql: cannot read file: permission denied\n");
   });
