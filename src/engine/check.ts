@@ -7,7 +7,7 @@ import type { Finding, JsonValue } from "../compiler/ir/ir.js";
 import type { InputDocument, Note } from "../sql/index.js";
 import { readBundle } from "../compiler/bundle/read-bundle.js";
 import type { BundleEvaluator } from "./bundle-evaluator.js";
-import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
+import { applyBaseline, baselineWriteError, readBaseline, writeBaseline, type BaselinePlace } from "./baseline.js";
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
 import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, realOr, toPosix, type ChangedSince } from "./discover.js";
 import { didYouMean } from "../diagnostics/diagnostic.js";
@@ -194,7 +194,7 @@ async function checkProjects(projects: ProjectRun[], opts: CheckOptions, cwd: st
     if (r.cache) cache = { known: (cache?.known ?? 0) + r.cache.known, resumedAfter: (cache?.resumedAfter ?? 0) + r.cache.resumedAfter };
   }
   all.sort(byPlace);
-  const { findings, baselined } = baselineStep(all, opts, cwd, errors);
+  const { findings, baselined } = baselineStep(all, opts, cwd, errors, { baseDir: cwd, repoRoot: runs[0]!.repoRoot });
   const bySeverity = { error: 0, warning: 0, info: 0 };
   for (const f of findings) bySeverity[f.severity]++;
   const failOn = opts.failOn ?? runs[0]!.failOn;
@@ -217,12 +217,12 @@ async function checkProjects(projects: ProjectRun[], opts: CheckOptions, cwd: st
 }
 
 /** Writes the baseline (`writeBaseline`) and leaves out what a given one lists (`baseline`). */
-function baselineStep(all: CheckFinding[], opts: CheckOptions, cwd: string, errors: CheckError[]): { findings: CheckFinding[]; baselined: number } {
+function baselineStep(all: CheckFinding[], opts: CheckOptions, cwd: string, errors: CheckError[], place: BaselinePlace): { findings: CheckFinding[]; baselined: number } {
   if (opts.writeBaseline) {
     try {
-      writeBaseline(path.resolve(cwd, opts.writeBaseline), all);
+      writeBaseline(path.resolve(cwd, opts.writeBaseline), all, place);
     } catch (err) {
-      errors.push(checkError("usage", `cannot write baseline \`${opts.writeBaseline}\`: ${fsReason(err)}`));
+      errors.push(baselineWriteError(opts.writeBaseline, err));
     }
   }
   if (!opts.baseline) return { findings: all, baselined: 0 };
@@ -231,7 +231,7 @@ function baselineStep(all: CheckFinding[], opts: CheckOptions, cwd: string, erro
     errors.push(b.error);
     return { findings: all, baselined: 0 };
   }
-  const { kept, baselined } = applyBaseline(all, b.counts!);
+  const { kept, baselined } = applyBaseline(all, b.counts!, place);
   return { findings: kept, baselined };
 }
 
@@ -299,7 +299,7 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
 
   // 2. policy: CLI paths are relative to cwd, config paths to the config's directory
   const specs = opts.policy?.length ? opts.policy.map((p) => path.resolve(cwd, p)) : (config.policies ?? []).map((p) => path.resolve(baseDir, p));
-  const policy = await resolvePolicy(specs, { cwd, cacheFrom: baseDir });
+  const policy = await resolvePolicy(specs, { cwd, cacheFrom: baseDir, ...(!opts.policy?.length && loaded ? { config: { file: shown(loaded.path), text: loaded.text, locate: loaded.locate } } : {}) });
   if (!policy.bundle) return empty({ ...base, errors: policy.errors });
   const origin = policy.bundle.origin;
   const bundleRead = readBundle(policy.bundle.bytes).then((read) => {
@@ -587,7 +587,7 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
   all.sort(byPlace);
 
   // 7. baseline: write the full set; leave out what a given baseline lists
-  const { findings, baselined } = baselineStep(all, opts, cwd, errors);
+  const { findings, baselined } = baselineStep(all, opts, cwd, errors, base);
 
   mark("baseline");
   const bySeverity = { error: 0, warning: 0, info: 0 };

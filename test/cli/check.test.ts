@@ -315,7 +315,7 @@ describe("configuration errors", () => {
     const p = gateProject();
     const r = await runWarden(["check", "--config", "nope.yaml"], { cwd: p.dir, env: p.env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("nope.yaml: error: cannot read config file: no such file or directory\n");
+    expect(r.stderr).toBe("nope.yaml: error: cannot read config file: no such file or directory\n  = help: check the path (from the working directory), or leave out `--config` to use the nearest `warden.config.yaml`\n");
   });
 
   it("rejects an unknown format as a usage error", async () => {

@@ -1,6 +1,7 @@
 // `warden check` where something around the SQL goes wrong: a damaged policy cache, missing
 // files named on the command line or in the config, and how the CI formats report it.
 import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -102,5 +103,59 @@ describe("a `policies` entry that is not there", () => {
     // from `--policy` (no config): as before
     const cli = await resolvePolicy(specs, { cwd: p.dir, cacheFrom: p.dir });
     expect(cli.errors.map((e) => e.rendered)).toEqual(["error: cannot read policy `policy/nope`: no such file or directory"]);
+  });
+});
+
+describe("with the config passed to the policy and the baseline (src/engine/check.ts)", () => {
+  it("a missing `policies` entry points at it in warden.config.yaml", async () => {
+    const p = gateProject({}, "fail_on: never\npolicies:\n  - policy/gate.warden\n  - policy/nope\n");
+    const r = await runWarden(["check", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      [
+        "warden.config.yaml:4:5: error: cannot read policy `policy/nope`: no such file or directory",
+        "  |",
+        "4 |   - policy/nope",
+        "  |     ^^^^^^^^^^^",
+        "  = help: paths in `policies` are relative to the config file's directory: correct the entry or remove it",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("a baseline that cannot be written says how to fix it", async () => {
+    const p = gateProject();
+    const r = await runWarden(["check", "--write-baseline", "sql/cleanup.sql/b.json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: cannot write baseline `sql/cleanup.sql/b.json`: a part of its path is a file, not a directory\n  = help: pass `--write-baseline` a file in a writable directory\n");
+  });
+
+  it("one baseline serves a pre-commit hook (several projects) and CI (one project at a time)", async () => {
+    const p = makeProject({
+      "policy.warden": GATE_POLICY,
+      "p1/warden.config.yaml": "policies: [../policy.warden]\n",
+      "p2/warden.config.yaml": "policies: [../policy.warden]\n",
+      "p1/migrations/V1.sql": "DROP TABLE a;\n",
+      "p2/migrations/V1.sql": "DROP TABLE b;\n",
+    });
+    execFileSync("git", ["init", "-q"], { cwd: p.dir });
+    const hook = (...args: string[]) => runWarden(["check", "--no-cache", "--format", "json", "p1/migrations/V1.sql", "p2/migrations/V1.sql", ...args], { cwd: p.dir, env: p.env });
+    const ci = (project: string, ...args: string[]) => runWarden(["check", "--no-cache", "--format", "json", ...args], { cwd: path.join(p.dir, project), env: p.env });
+    // written by the hook, read by CI in each project
+    expect((await hook("--write-baseline", "baseline.json")).code).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(p.dir, "baseline.json"), "utf8")).findings.map((e: { file: string }) => e.file)).toEqual(["p1/migrations/V1.sql", "p2/migrations/V1.sql"]);
+    for (const project of ["p1", "p2"]) {
+      const r = await ci(project, "--baseline", "../baseline.json");
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).summary.baselined).toBe(1);
+    }
+    // written by CI in one project, read by the hook: that project's finding is known
+    expect((await ci("p1", "--write-baseline", "../p1-baseline.json")).code).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(p.dir, "p1-baseline.json"), "utf8")).findings.map((e: { file: string }) => e.file)).toEqual(["p1/migrations/V1.sql"]);
+    expect(findingsOf((await hook("--baseline", "p1-baseline.json")).stdout)).toEqual(["no-drop p2/migrations/V1.sql:1"]);
+    // a baseline written before (paths from the config's directory) still matches
+    const old = { version: 1, findings: [{ rule: "no-drop", file: "migrations/V1.sql", fingerprint: JSON.parse(readFileSync(path.join(p.dir, "p1-baseline.json"), "utf8")).findings[0].fingerprint, message: "" }] };
+    writeFileSync(path.join(p.dir, "old.json"), JSON.stringify(old));
+    expect(JSON.parse((await ci("p1", "--baseline", "../old.json")).stdout).summary.baselined).toBe(1);
   });
 });
