@@ -11,7 +11,7 @@ import { applyBaseline, baselineWriteError, readBaseline, writeBaseline, type Ba
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
 import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, realOr, toPosix, type ChangedSince } from "./discover.js";
 import { didYouMean } from "../diagnostics/diagnostic.js";
-import { checkError, fsReason } from "./errors.js";
+import { checkError } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
 import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
