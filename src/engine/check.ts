@@ -17,8 +17,8 @@ import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, parseSuppressions } from "./suppressions.js";
 import { FAIL_ON, fails, findingFails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
-import { dbtModelPaths, dbtProjectFinder } from "./dbt-paths.js";
-import { compareMigrations, DEFAULT_MASKING, fileTypeOf, migrationSet, migrationSets, typingPath, typingRoot } from "../sql/files.js";
+import { dbtMacroPaths, dbtModelPaths, dbtProjectFinder } from "./dbt-paths.js";
+import { compareMigrations, DEFAULT_MASKING, fileTypeOf, isUnder, migrationSet, migrationSets, typingPath, typingRoot } from "../sql/files.js";
 import type { FileType } from "../sql/facts.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
 import { BUILD_ID } from "../version.js";
@@ -424,8 +424,11 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
   };
 
   const modelPaths = await dbtModelPaths(files, baseDir);
+  // a dbt project's macro files hold Jinja macro definitions, not statements: not checked
+  const macroPaths = await dbtMacroPaths(files, baseDir);
+  const sqlFiles = macroPaths.length ? files.filter((f) => !macroPaths.some((mp) => isUnder(f.relPath, mp)) || modelPaths.some((mp) => isUnder(f.relPath, mp))) : files;
   const typeRoot = typingRoot({ ...(loaded ? { configDir: baseDir } : {}), ...(repoRoot ? { repoRoot } : {}), cwd });
-  const inputs = files.map((f) => {
+  const inputs = sqlFiles.map((f) => {
     const folderPath = typingPath(f.absPath, typeRoot);
     const type = fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, text: f.text, folderPath });
     // each migrations folder replays into a catalog of its own (see migrationSet)

@@ -40,7 +40,19 @@ export function dbtProjectFinder(): (dir: string) => string | null {
  * Model directories (relative to baseDir, `/`-separated) of every dbt project above the
  * files. The YAML library loads only when there is a dbt project.
  */
-export async function dbtModelPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
+export function dbtModelPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
+  return projectPaths(files, baseDir, ["model-paths", "source-paths"], ["models"]);
+}
+
+/**
+ * Macro directories of the same projects: their `.sql` files are Jinja macro definitions, not
+ * SQL statements, and are not checked.
+ */
+export function dbtMacroPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
+  return projectPaths(files, baseDir, ["macro-paths"], ["macros"]);
+}
+
+async function projectPaths(files: { absPath: string }[], baseDir: string, keys: string[], dflt: string[]): Promise<string[]> {
   const out = new Set<string>();
   const projectOf = dbtProjectFinder();
   const done = new Set<string>();
@@ -49,16 +61,16 @@ export async function dbtModelPaths(files: { absPath: string }[], baseDir: strin
     if (!project || done.has(project)) continue;
     done.add(project);
     const { parse } = await loadYaml();
-    let modelPaths = ["models"];
+    let dirs = dflt;
     try {
       // read as the dbt renderer reads it (duplicate keys: the last wins), so both agree
       const y = parse(readFileSync(project, "utf8"), { uniqueKeys: false }) as Record<string, unknown> | null;
-      const mp = y?.["model-paths"] ?? y?.["source-paths"];
-      if (Array.isArray(mp) && mp.every((x) => typeof x === "string")) modelPaths = mp as string[];
+      const v = keys.map((k) => y?.[k]).find((x) => x !== undefined);
+      if (Array.isArray(v) && v.every((x) => typeof x === "string")) dirs = v as string[];
     } catch {
       // a broken dbt_project.yml is the dbt renderer's to report; assume the default
     }
-    for (const mp of modelPaths) out.add(toPosix(path.relative(baseDir, path.join(path.dirname(project), mp))));
+    for (const d of dirs) out.add(toPosix(path.relative(baseDir, path.join(path.dirname(project), d))));
   }
   return [...out].sort();
 }

@@ -31,7 +31,7 @@ export function fileTypeOf(relPath: string, opts: { globs?: Partial<Record<FileT
 }
 
 /** Whether relative path `p` is inside directory `dir` (both relative to one base; `dir` may be `""` or `..`). */
-function isUnder(p: string, dir: string): boolean {
+export function isUnder(p: string, dir: string): boolean {
   // resolved under a deep fake root, so that `..` segments stay inside it
   const root = "/" + "r/".repeat(32);
   const rel = path.posix.relative(path.posix.join(root, dir.replace(/\\/g, "/")), path.posix.join(root, p));

@@ -101,3 +101,19 @@ describe("a broken dbt YAML file in a project this change does not touch", () =>
     expect(findings(withA.stdout).map((f) => f.split(" ").slice(0, 2).join(" "))).toEqual(["dbt-yaml-error a/models/schema.yml:5:1-5:2"]);
   });
 });
+
+describe("a dbt project's macro files", () => {
+  it("are Jinja macro definitions, not statements: not checked (in macro-paths too)", async () => {
+    const p = makeProject({
+      "dbt_project.yml": "name: shop\nmacro-paths: [macros, lib]\n",
+      "macros/cents.sql": "{% macro cents(col) %}\n  ({{ col }} * 100)::bigint\n{% endmacro %}\n",
+      "lib/more.sql": "{% macro twice(x) %}{{ x }} * 2{% endmacro %}\n",
+      "models/m.sql": "select 1 as id\n",
+      "scripts/q.sql": "SELECT 1;\n",
+    });
+    const r = await runWarden(["check", "--format", "json", "--no-cache"], { cwd: p.dir, env: p.env });
+    expect(findings(r.stdout)).toEqual([]);
+    expect(JSON.parse(r.stdout).summary.files).toBe(2);
+    expect(r.code).toBe(0);
+  });
+});
