@@ -21,6 +21,8 @@ export interface DbtRender {
 interface ModelYaml {
   tags: string[];
   materialized: string | null;
+  /** `config: {enabled: …}` in the model's YAML, when set */
+  enabled: boolean | null;
   columns: Record<string, DbtColumnInfo>;
 }
 
@@ -30,6 +32,8 @@ interface ProjectInfo {
   modelPaths: string[];
   vars: Record<string, unknown>;
   materialized: string | null;
+  /** `models: {<project>: …}` of dbt_project.yml: configs by folder (`+enabled`, …) */
+  modelsConfig: Record<string, unknown>;
   models: Map<string, ModelYaml>;
   compiled: Map<string, CompiledNode>; // original_file_path (relative to project) → manifest node
 }
@@ -87,6 +91,28 @@ function columnsOf(list: unknown): Record<string, DbtColumnInfo> {
 }
 
 /**
+ * `enabled` for a model from dbt_project.yml's `models:` config: the deepest folder (below
+ * the model path) that sets `+enabled` (or `enabled`), else the project's, else null.
+ */
+function folderEnabled(proj: ProjectInfo, relInProject: string): boolean | null {
+  const at = (cfg: Record<string, unknown>) => {
+    const v = cfg["+enabled"] ?? cfg.enabled;
+    return typeof v === "boolean" ? v : null;
+  };
+  let enabled = at(proj.modelsConfig);
+  const parts = relInProject.split("/");
+  const mp = proj.modelPaths.find((p) => relInProject.startsWith(p.replace(/\/$/, "") + "/"));
+  const folders = parts.slice(mp ? mp.replace(/\/$/, "").split("/").length : 0, -1);
+  let cfg: unknown = proj.modelsConfig;
+  for (const f of folders) {
+    cfg = cfg && typeof cfg === "object" ? (cfg as Record<string, unknown>)[f] : undefined;
+    if (!cfg || typeof cfg !== "object") break;
+    enabled = at(cfg as Record<string, unknown>) ?? enabled;
+  }
+  return enabled;
+}
+
+/**
  * The folder of the dbt project a model belongs to, relative to `rootDir` with `/`: the
  * nearest one holding dbt_project.yml, else the folder above `models/`.
  */
@@ -130,6 +156,7 @@ export class DbtProject {
       modelPaths: modelPaths.length ? modelPaths : ["models"],
       vars: (cfg.vars as Record<string, unknown>) ?? {},
       materialized: typeof modelsCfg["+materialized"] === "string" ? (modelsCfg["+materialized"] as string) : typeof modelsCfg.materialized === "string" ? (modelsCfg.materialized as string) : null,
+      modelsConfig: modelsCfg && typeof modelsCfg === "object" ? modelsCfg : {},
       models: new Map(),
       compiled: new Map(),
     };
@@ -188,6 +215,7 @@ export class DbtProject {
         info.models.set(m.name, {
           tags: [...asStrings(m.tags), ...asStrings(config.tags)],
           materialized: typeof config.materialized === "string" ? config.materialized : null,
+          enabled: typeof config.enabled === "boolean" ? config.enabled : null,
           columns: columnsOf(m.columns),
         });
       }
@@ -280,7 +308,8 @@ export class DbtProject {
       this.notes.push({ file: file.path, message: `\`${manifest}\` is stale for this model (dbt compiled other text than the file has now); the model is rendered from its own text`, kind: "dbt-manifest" });
     }
     const marked = toNunjucks(markLines(file.text));
-    const state = { disabled: false };
+    // disabled in YAML or dbt_project.yml, unless the model's own config() enables it
+    const state = { disabled: (yml?.enabled ?? folderEnabled(proj, relInProject)) === false };
     const ctx = this.context(proj, info, file.path, state);
     let template: Template;
     try {
@@ -368,7 +397,7 @@ export class DbtProject {
           if (typeof kw.materialized === "string") info.materialized = kw.materialized;
           for (const t of asStrings(kw.tags)) if (!info.tags!.includes(t)) info.tags!.push(t);
           if (typeof kw.schema === "string") info.schema = kw.schema;
-          if (kw.enabled === false) state.disabled = true;
+          if (typeof kw.enabled === "boolean") state.disabled = !kw.enabled;
         }
         return "";
       },

@@ -292,6 +292,26 @@ describe("disabled dbt models", () => {
     ]);
   });
 
+  it("honours enabled in the model's YAML config and in dbt_project.yml's folder config; the model's own config() wins", () => {
+    const files = {
+      "models/yaml_off.sql": "select from where ((\n",
+      "models/legacy/old.sql": "select from where ((\n",
+      "models/legacy/kept.sql": "{{ config(enabled=true) }}\nselect 1 as id\n",
+      "models/marts/m.sql": "select 1 as id\n",
+      "models/schema.yml": "version: 2\nmodels:\n  - name: yaml_off\n    config:\n      enabled: false\n",
+    };
+    const { dir } = makeProject({ "dbt_project.yml": "name: shop\nmodels:\n  shop:\n    legacy:\n      +enabled: false\n", "models/sources.yml": USERS_YAML, ...files });
+    const models = Object.keys(files).filter((f) => f.endsWith(".sql"));
+    const r = extractProject(models.map((p) => ({ path: p, text: files[p as keyof typeof files], type: "dbt_model" as const })), { rootDir: dir });
+    expect(r.documents.map((d) => [d.file?.path, d.statements.length])).toEqual([
+      ["models/yaml_off.sql", 0],
+      ["models/legacy/old.sql", 0],
+      ["models/legacy/kept.sql", 1],
+      ["models/marts/m.sql", 1],
+    ]);
+    expect(r.notes.filter((n) => n.message === DISABLED).map((n) => n.file).sort()).toEqual(["models/legacy/old.sql", "models/yaml_off.sql"]);
+  });
+
   it("skips a disabled model even when its Jinja fails after the config call", () => {
     const r = extractAll({ "models/m.sql": "{{ config(enabled=false) }}\nselect {{ (1)() }}\n" });
     expect(r.documents[0]!.statements).toEqual([]);
