@@ -277,7 +277,9 @@ class Resolver {
   private starOf(rel: ScopeRel): Source[] {
     if (rel.outputs) {
       const out: Source[] = [];
-      for (const c of orderOf(rel)) for (const s of rel.outputs.get(c)?.sources ?? []) out.push({ ...s, star: true });
+      // through a CTE or subquery a column stays a star read only if it got there through `*`
+      // too: one the derived relation names explicitly cannot bring in columns added later
+      for (const c of orderOf(rel)) for (const s of rel.outputs.get(c)?.sources ?? []) out.push(s);
       return out;
     }
     const order = orderOf(rel);
@@ -292,7 +294,7 @@ class Resolver {
     const outs: OutCol[] = [];
     for (const rel of rels ?? []) {
       if (rel.outputs) {
-        for (const c of orderOf(rel)) outs.push({ name: c, sources: (rel.outputs.get(c)?.sources ?? []).map((s) => ({ ...s, star: true })) });
+        for (const c of orderOf(rel)) outs.push({ name: c, sources: rel.outputs.get(c)?.sources ?? [] });
       } else if (rel.complete && orderOf(rel).length) {
         for (const c of orderOf(rel)) outs.push({ name: c, sources: [{ schema: rel.schema, table: rel.table, column: c, masked: null, star: true, classifications: clsOf(rel, c) }] });
       } else outs.push({ name: "*", sources: [{ schema: rel.schema, table: rel.table, column: "*", masked: null, star: true, classifications: [] }] });

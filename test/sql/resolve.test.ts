@@ -55,7 +55,7 @@ describe("reads", () => {
     ],
     ["subquery", "SELECT x.id, md5(x.email) AS h FROM (SELECT * FROM events) x", ["events.id id select", "events.email h select masked:md5  pii"]],
     ["nested subqueries", "SELECT id FROM (SELECT * FROM (SELECT * FROM events) a) b", ["events.id id select"]],
-    ["CTE renamed then expanded again", "WITH s AS (SELECT * FROM events), r AS (SELECT id AS event_id FROM s) SELECT * FROM r", ["events.id event_id select  star"]],
+    ["CTE renamed then expanded again", "WITH s AS (SELECT * FROM events), r AS (SELECT id AS event_id FROM s) SELECT * FROM r", ["events.id event_id select"]],
     ["a known table beside it keeps its columns", "SELECT s.total, s.kind FROM (SELECT o.*, e.* FROM orders o, events e) s", ["orders.total total select", "events.kind kind select"]],
     ["two unknown tables make it ambiguous", "WITH s AS (SELECT * FROM events, clicks) SELECT id FROM s", ["null.id id select"]],
     ["two unknown stars, qualified", "SELECT s.id FROM (SELECT e.*, c.* FROM events e JOIN clicks c ON c.eid = e.id) s", ["clicks.eid - join", "events.id - join", "null.id id select"]],
