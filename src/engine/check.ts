@@ -276,6 +276,9 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
   const failOn = opts.failOn ?? config.fail_on ?? "error";
   const notes: CheckNote[] = [];
   const base = { baseDir, failOn, configPath, notes, ...(repoRoot ? { repoRoot } : {}) };
+  // an error in the config, as the result's paths are: relative to the base directory (its
+  // rendered text names the file as the user reaches it from the working directory)
+  const inConfig = (e: CheckError): CheckError => (configPath ? { ...e, file: toPosix(path.relative(baseDir, configPath)) } : e);
 
   mark("config");
   // Results of earlier runs (see result-cache.ts): on by default in a built Warden; from
@@ -380,7 +383,7 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
       if (rules.has(id)) continue;
       const at = loaded.locate(["rules", id], true);
       configErrors.push(
-        checkError("config", `unknown rule \`${id}\` in \`rules\``, { file: shown(loaded.path), text: loaded.text, ...at }, didYouMean(id, rules.keys()) ?? "`warden rules` lists the rules of the loaded policy"),
+        inConfig(checkError("config", `unknown rule \`${id}\` in \`rules\``, { file: shown(loaded.path), text: loaded.text, ...at }, didYouMean(id, rules.keys()) ?? "`warden rules` lists the rules of the loaded policy")),
       );
     }
     if (configErrors.length) return empty({ ...base, errors: configErrors, rules: [...rules.values()] });
@@ -396,7 +399,7 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
       if (!Object.hasOwn(declared, name)) {
         const names = Object.keys(declared);
         constantErrors.push(
-          checkError("config", `unknown constant \`${name}\` in \`constants\``, { file: shown(loaded.path), text: loaded.text, ...loaded.locate(["constants", name], true) }, didYouMean(name, names) ?? (names.length ? `the loaded policy declares: ${names.map((n) => `\`${n}\``).join(", ")}` : "the loaded policy declares no constants")),
+          inConfig(checkError("config", `unknown constant \`${name}\` in \`constants\``, { file: shown(loaded.path), text: loaded.text, ...loaded.locate(["constants", name], true) }, didYouMean(name, names) ?? (names.length ? `the loaded policy declares: ${names.map((n) => `\`${n}\``).join(", ")}` : "the loaded policy declares no constants"))),
         );
         continue;
       }
@@ -405,7 +408,7 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
       // an empty list fits any list, and any list fits a policy's empty or mixed one
       const lists = Array.isArray(value) && Array.isArray(declared[name]);
       if (want !== got && !(lists && ((value as JsonValue[]).length === 0 || (declared[name] as JsonValue[]).length === 0 || want === "a list"))) {
-        constantErrors.push(checkError("config", `constant \`${name}\` must be ${want}, not ${got}`, { file: shown(loaded.path), text: loaded.text, ...loaded.locate(["constants", name]) }, `the policy's default is \`${JSON.stringify(declared[name])}\``));
+        constantErrors.push(inConfig(checkError("config", `constant \`${name}\` must be ${want}, not ${got}`, { file: shown(loaded.path), text: loaded.text, ...loaded.locate(["constants", name]) }, `the policy's default is \`${JSON.stringify(declared[name])}\``)));
       }
     }
     if (constantErrors.length) return empty({ ...base, errors: constantErrors, rules: [...rules.values()] });

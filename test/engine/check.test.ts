@@ -106,6 +106,16 @@ describe("runCheck (library API)", () => {
     expect(r.errors.map((e) => [e.kind, e.message, e.help])).toEqual([["usage", "unknown `failOn` value `warn`", "use one of `error`, `warning`, `info`, `never`"]]);
   });
 
+  it("names a config error's file from the base directory, as results are, and shows it from where the run started", async () => {
+    const p = gateProject({}, "policies: [policy/gate.warden]\nrules:\n  no-dorp: off\n");
+    const r = await runCheck({ cwd: path.join(p.dir, "sql"), cache: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.baseDir).toBe(p.dir);
+    expect(r.errors.map((e) => [e.file, e.line, e.column])).toEqual([["warden.config.yaml", 3, 3]]);
+    // (a config above the working directory is shown by its absolute path)
+    expect(r.errors[0]!.rendered.startsWith(`${path.join(p.dir, "warden.config.yaml")}:3:3: error: unknown rule \`no-dorp\``)).toBe(true);
+  });
+
   it("refuses to write a baseline of the changed files only", async () => {
     const p = gateProject();
     const r = await runCheck({ cwd: p.dir, changedSince: "HEAD", writeBaseline: "base.json", cache: false });
