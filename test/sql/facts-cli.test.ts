@@ -31,6 +31,23 @@ describe("warden facts", () => {
     expect(r.stderr).toBe("db/migrations/V2__phone.sql:1:1: note: skipped psql meta-command `\\set`\n");
   });
 
+  it("gives other files the catalog of their nearest migrations folder, as `warden check` does", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "warden-facts-near-"));
+    for (const [rel, text] of Object.entries({
+      "svc/a/migrations/V1__users.sql": "CREATE TABLE users (id bigint, email text);\n",
+      "svc/b/migrations/V1__users.sql": "CREATE TABLE users (id bigint, score int);\n",
+      "svc/a/retraining/job.sql": "SELECT * FROM users;\n",
+    })) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), text);
+    }
+    const r = await runWarden(["facts", "svc/a/retraining/job.sql", "--compact"], { cwd: dir });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.file.type).toBe("retraining");
+    expect(doc.statements[0].reads.map((x: { table: string; column: string }) => `${x.table}.${x.column}`)).toEqual(["users.id", "users.email"]);
+  });
+
   it("reads `-` from standard input as the file --stdin-filename names, replacing it", async () => {
     const dir = project();
     // the buffer stands for V2: the earlier migration is replayed, the file on disk is not read

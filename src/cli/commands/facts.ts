@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { decodeText, readTextFile, stdinTargetProblem } from "../../engine/read-text.js";
 import { DEFAULT_MASKING, extractProject, fileTypeOf, initSqlParser, type FileType, type ProjectFile } from "../../sql/index.js";
 import { migrationSet, typingPath, typingRoot } from "../../sql/files.js";
-import { findRepoRoot, toPosix } from "../../engine/discover.js";
+import { DEFAULT_INCLUDE, discoverFiles, findRepoRoot, toPosix } from "../../engine/discover.js";
 
 const TYPES: FileType[] = ["migration", "dbt_model", "retraining", "sql"];
 
@@ -35,8 +35,9 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
     .addHelpText(
       "after",
       "\nThe output is a JSON array with one input document per file, in argument order.\n" +
-        "Earlier migrations of the same folder are replayed (not printed) so catalog facts\n" +
-        "such as `existed_before` match `warden check`. Notes (skipped psql meta-commands,\n" +
+        "Earlier migrations of the same folder are replayed (not printed), and other files\n" +
+        "see the migrations of their nearest migrations folder, so catalog facts such as\n" +
+        "`existed_before` and `*` match `warden check`. Notes (skipped psql meta-commands,\n" +
         "placeholders, unavailable dbt macros) go to stderr. Classifications come from the\n" +
         "configuration and, with `--policy`, from that policy's `classify` declarations.\n\n" +
         "Examples:\n  warden facts db/migrations/V3__add_email.sql\n  echo 'SELECT email FROM users' | warden facts - --type retraining\n  warden facts --type retraining jobs/features.sql\n  warden facts models/marts/customers.sql --compact\n  warden facts --policy policies/ jobs/export.sql\n\nExit codes:\n  0  printed\n  2  unreadable input, configuration or usage error\n",
@@ -56,7 +57,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       if (stdinProblem) return usage(stdinProblem.message, stdinProblem.help);
       if (fromStdin && files.some((f) => f !== "-" && path.resolve(cwd, f) === fromStdin)) return usage(`\`${stdinPath}\` is named as a file and as what standard input stands for`, "name it once: as a file, or as `-` with `--stdin-filename`");
       files = files.map((f) => (f === "-" ? stdinPath : f));
-      let config: { files?: Partial<Record<FileType, string[]>>; classifications?: Record<string, string[]>; masking_functions?: string[]; placeholders?: Record<string, string>; pg_version?: number } = {};
+      let config: { files?: Partial<Record<FileType, string[]>>; include?: string[]; exclude?: string[]; classifications?: Record<string, string[]>; masking_functions?: string[]; placeholders?: Record<string, string>; pg_version?: number } = {};
       let baseDir = cwd;
       const configPath = opts.config === false ? undefined : typeof opts.config === "string" ? path.resolve(cwd, opts.config) : findConfig(path.dirname(path.resolve(cwd, files[0] ?? ".")));
       if (configPath) {
@@ -125,6 +126,20 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
         else if (w.type === "dbt_model") {
           const mp = modelPaths.find((p) => w.path.startsWith(p + "/"));
           if (mp) addDir(path.join(baseDir, mp), "dbt_model");
+        }
+      }
+      // other files see the project's migrations, as in `warden check`: the catalog of the
+      // nearest migrations folder (`*` expands, `existed_before` is known)
+      if (wanted.some((w) => w.type !== "migration")) {
+        const project = await discoverFiles({ cwd, baseDir, paths: [], include: config.include ?? DEFAULT_INCLUDE, exclude: config.exclude ?? [], stopAtConfigs: true, emptyOk: true, ...(repoRoot ? { repoRoot } : {}) });
+        for (const f of project.files) {
+          if (all.has(f.absPath)) continue;
+          if (fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, folderPath: typingPath(f.absPath, typeRoot) }) !== "migration") continue;
+          const r = readTextFile(f.absPath);
+          if (!("text" in r)) continue;
+          const m: ProjectFile = { path: f.relPath, absPath: f.absPath, text: r.text, type: "migration", set: setOf(f.absPath, f.relPath) };
+          all.set(f.absPath, m);
+          context.push(m);
         }
       }
       await initSqlParser();
