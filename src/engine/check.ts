@@ -15,9 +15,9 @@ import { checkError } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
 import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
-import { applySuppressions, parseSuppressions } from "./suppressions.js";
+import { applySuppressions, mentionsSuppression, parseSuppressions } from "./suppressions.js";
 import { FAIL_ON, fails, findingFails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
-import { dbtMacroPaths, dbtModelPaths, dbtProjectFinder } from "./dbt-paths.js";
+import { dbtPaths, dbtProjectFinder } from "./dbt-paths.js";
 import { compareMigrations, DEFAULT_MASKING, fileTypeOf, isUnder, migrationSet, migrationSets, typingPath, typingRoot } from "../sql/files.js";
 import type { FileType } from "../sql/facts.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
@@ -426,9 +426,8 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
     warden: { ...wardenData, classifications, constants: { ...((wardenData.constants ?? {}) as Record<string, JsonValue>), ...(config.constants ?? {}) }, config: configData },
   };
 
-  const modelPaths = await dbtModelPaths(files, baseDir);
-  // a dbt project's macro files hold Jinja macro definitions, not statements: not checked
-  const macroPaths = await dbtMacroPaths(files, baseDir);
+  // (a dbt project's macro files hold Jinja macro definitions, not statements: not checked)
+  const { models: modelPaths, macros: macroPaths } = await dbtPaths(files, baseDir);
   const sqlFiles = macroPaths.length ? files.filter((f) => !macroPaths.some((mp) => isUnder(f.relPath, mp)) || modelPaths.some((mp) => isUnder(f.relPath, mp))) : files;
   const typeRoot = typingRoot({ ...(loaded ? { configDir: baseDir } : {}), ...(repoRoot ? { repoRoot } : {}), cwd });
   const inputs = sqlFiles.map((f) => {
@@ -787,7 +786,9 @@ function fileFindings(input: { path: string; text: string }, doc: InputDocument,
     }
   }
   // directives are read from the SQL: not from COPY data rows or goose `Down` sections
-  const applied = applySuppressions(pending, parseSuppressions(ctx.sqlText ? ctx.sqlText(input.text) : input.text, doc.statements), ctx.rules.keys());
+  // (only a file that mentions a directive needs that blanking)
+  const sqlText = ctx.sqlText && mentionsSuppression(input.text) ? ctx.sqlText(input.text) : input.text;
+  const applied = applySuppressions(pending, parseSuppressions(sqlText, doc.statements), ctx.rules.keys());
   const kept: Pending[] = [...applied.kept];
   for (const e of applied.engine) {
     const severity = ctx.severityOf(e.rule, "warning");

@@ -37,23 +37,13 @@ export function dbtProjectFinder(): (dir: string) => string | null {
 }
 
 /**
- * Model directories (relative to baseDir, `/`-separated) of every dbt project above the
- * files. The YAML library loads only when there is a dbt project.
+ * Model and macro directories (relative to baseDir, `/`-separated) of every dbt project
+ * above the files, found in one pass. The `.sql` files of macro directories are Jinja macro
+ * definitions, not SQL statements. The YAML library loads only when there is a dbt project.
  */
-export function dbtModelPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
-  return projectPaths(files, baseDir, ["model-paths", "source-paths"], ["models"]);
-}
-
-/**
- * Macro directories of the same projects: their `.sql` files are Jinja macro definitions, not
- * SQL statements, and are not checked.
- */
-export function dbtMacroPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
-  return projectPaths(files, baseDir, ["macro-paths"], ["macros"]);
-}
-
-async function projectPaths(files: { absPath: string }[], baseDir: string, keys: string[], dflt: string[]): Promise<string[]> {
-  const out = new Set<string>();
+export async function dbtPaths(files: { absPath: string }[], baseDir: string): Promise<{ models: string[]; macros: string[] }> {
+  const models = new Set<string>();
+  const macros = new Set<string>();
   const projectOf = dbtProjectFinder();
   const done = new Set<string>();
   for (const f of files) {
@@ -61,16 +51,25 @@ async function projectPaths(files: { absPath: string }[], baseDir: string, keys:
     if (!project || done.has(project)) continue;
     done.add(project);
     const { parse } = await loadYaml();
-    let dirs = dflt;
+    let y: Record<string, unknown> | null = null;
     try {
       // read as the dbt renderer reads it (duplicate keys: the last wins), so both agree
-      const y = parse(readFileSync(project, "utf8"), { uniqueKeys: false }) as Record<string, unknown> | null;
-      const v = keys.map((k) => y?.[k]).find((x) => x !== undefined);
-      if (Array.isArray(v) && v.every((x) => typeof x === "string")) dirs = v as string[];
+      y = parse(readFileSync(project, "utf8"), { uniqueKeys: false }) as Record<string, unknown> | null;
     } catch {
-      // a broken dbt_project.yml is the dbt renderer's to report; assume the default
+      // a broken dbt_project.yml is the dbt renderer's to report; assume the defaults
     }
-    for (const d of dirs) out.add(toPosix(path.relative(baseDir, path.join(path.dirname(project), d))));
+    const dirs = (keys: string[], dflt: string[]) => {
+      const v = keys.map((k) => y?.[k]).find((x) => x !== undefined);
+      return Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : dflt;
+    };
+    const at = (d: string) => toPosix(path.relative(baseDir, path.join(path.dirname(project), d)));
+    for (const d of dirs(["model-paths", "source-paths"], ["models"])) models.add(at(d));
+    for (const d of dirs(["macro-paths"], ["macros"])) macros.add(at(d));
   }
-  return [...out].sort();
+  return { models: [...models].sort(), macros: [...macros].sort() };
+}
+
+/** The model directories of `dbtPaths`. */
+export async function dbtModelPaths(files: { absPath: string }[], baseDir: string): Promise<string[]> {
+  return (await dbtPaths(files, baseDir)).models;
 }

@@ -51,6 +51,11 @@ export interface EngineFinding {
 }
 
 const MENTION = /warden-ignore/i;
+
+/** Whether a text mentions a directive at all (most files do not: nothing to read then). */
+export function mentionsSuppression(text: string): boolean {
+  return MENTION.test(text);
+}
 const DIRECTIVE = /^--\s*warden-ignore(-file)?(?=\s|:|$)/i;
 /** Statements whose dollar-quoted strings are bodies of code, where `--` starts a real comment. */
 const BODY_KINDS = new Set(["create_function", "create_procedure", "do"]);
