@@ -145,13 +145,8 @@ export function trimRange(t: string, start: number, end: number): [number, numbe
     const from = Math.max(lineStart, s);
     // searched up to `e` only: an unbounded search runs to the end of the file for every
     // statement of a large file without comments (a pg_dump)
-    let dash = -1;
-    for (let k = from; k < e - 1; k++) {
-      if (t.charCodeAt(k) === C.MINUS && t.charCodeAt(k + 1) === C.MINUS) {
-        dash = k;
-        break;
-      }
-    }
+    // (a slice is a view in V8: the native search without copying the line)
+    const dash = from < e ? t.slice(from, e).indexOf("--") : -1;
     if (dash < 0 && !(t.charCodeAt(e - 1) === C.SLASH && t.charCodeAt(e - 2) === C.STAR)) {
       // a `;` may only be dropped when it is not inside a quoted token on this line
       if (e === end || !/['"$]/.test(t.slice(from, end))) return [s, e];
