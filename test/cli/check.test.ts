@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Ajv } from "ajv";
@@ -584,6 +584,12 @@ describe("projects inside a checked directory", () => {
       ["no-drop", "svc-b/migrations/V1.sql"],
     ]);
     expect(top.code).toBe(0);
+    // a file with no config above it next to one with: each as it is, in either order
+    rmSync(path.join(p.dir, "warden.config.yaml"));
+    const loose = await runWarden(["check", "--format", "json", "--no-cache", "--policy", "policy.warden", "other/migrations/V1.sql", "svc-a/migrations/V1.sql"], { cwd: p.dir, env: p.env });
+    const swapped = await runWarden(["check", "--format", "json", "--no-cache", "--policy", "policy.warden", "svc-a/migrations/V1.sql", "other/migrations/V1.sql"], { cwd: p.dir, env: p.env });
+    expect(loose.stdout).toBe(swapped.stdout);
+    expect(json(loose.stdout).findings.map((f) => [f.rule, f.file])).toEqual([["no-drop", "other/migrations/V1.sql"]]);
     // a file without a config of its own next to one with: the order does not matter
     const one = await runWarden(["check", "--format", "json", "--no-cache", "svc-a/migrations/V1.sql", "svc-b/migrations/V1.sql"], { cwd: p.dir, env: p.env });
     const other = await runWarden(["check", "--format", "json", "--no-cache", "svc-b/migrations/V1.sql", "svc-a/migrations/V1.sql"], { cwd: p.dir, env: p.env });
