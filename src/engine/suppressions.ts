@@ -4,6 +4,7 @@
 // block comments and dollar-quoted strings (but reads function and DO bodies, which are code).
 // Suppressions without a reason, and ones that suppress nothing, become findings of their own.
 import { didYouMean } from "../diagnostics/diagnostic.js";
+import { LineIndex } from "../diagnostics/span.js";
 import { dollarTag, isSpace, skipToken, type Tok } from "../sql/lexer.js";
 
 export interface SuppressionRule {
@@ -67,32 +68,6 @@ interface Pos {
   column: number;
 }
 
-/** Offset → 1-based line and UTF-16 column, with the line breaks the engine counts (CRLF, CR, LF). */
-class Lines {
-  readonly starts: number[] = [0];
-  constructor(text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
-    }
-  }
-  /** 0-based line of an offset. */
-  index(off: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-  at(off: number): Pos {
-    const k = this.index(off);
-    return { line: k + 1, column: off - this.starts[k]! + 1 };
-  }
-}
-
 function compare(a: Pos, line: number, column: number): number {
   return a.line !== line ? a.line - line : a.column - column;
 }
@@ -116,7 +91,7 @@ function statementAt(statements: readonly StatementSpan[], p: Pos): StatementSpa
  */
 export function parseSuppressions(text: string, statements: readonly StatementSpan[]): Suppression[] {
   if (!MENTION.test(text)) return [];
-  const lines = new Lines(text);
+  const lines = new LineIndex(text);
   const out: Suppression[] = [];
   const tok: Tok = { end: 0, comment: false };
 
@@ -131,7 +106,7 @@ export function parseSuppressions(text: string, statements: readonly StatementSp
       sigStart = start;
       sigEnd = end;
       if (pending.length === 0) return;
-      const st = statementAt(statements, lines.at(start));
+      const st = statementAt(statements, lines.position(start));
       if (!st) return;
       for (const s of pending) s.statement = st.index;
       pending.length = 0;
@@ -151,9 +126,9 @@ export function parseSuppressions(text: string, statements: readonly StatementSp
         if (s) {
           out.push(s);
           if (s.scope === "statement") {
-            if (sigEnd > lines.starts[lines.index(i)]!) {
+            if (sigEnd > i - lines.position(i).column + 1) {
               s.trailing = true;
-              s.statement = statementAt(statements, lines.at(sigStart))?.index ?? -1;
+              s.statement = statementAt(statements, lines.position(sigStart))?.index ?? -1;
             } else pending.push(s);
           }
         }
@@ -174,7 +149,7 @@ export function parseSuppressions(text: string, statements: readonly StatementSp
         significant(i, end);
         const tag = c === 36 && end - i > 1 ? dollarTag(text, i) : null;
         if (tag) {
-          const st = statementAt(statements, lines.at(i));
+          const st = statementAt(statements, lines.position(i));
           if (st?.kind !== undefined && BODY_KINDS.has(st.kind)) {
             const bodyEnd = end - tag.length >= i + tag.length && text.startsWith(tag, end - tag.length) ? end - tag.length : end;
             scan(i + tag.length, bodyEnd, i);
@@ -202,11 +177,11 @@ function within(a: StatementSpan, b: StatementSpan): boolean {
 }
 
 /** The suppression a `--` comment at [start, end) holds, if it is a directive. */
-function directive(text: string, start: number, end: number, lines: Lines): Suppression | undefined {
+function directive(text: string, start: number, end: number, lines: LineIndex): Suppression | undefined {
   const comment = text.slice(start, end);
   const m = DIRECTIVE.exec(comment);
   if (!m) return undefined;
-  const { line, column } = lines.at(start);
+  const { line, column } = lines.position(start);
   const rest = comment.slice(m[0].length);
   const colon = rest.indexOf(":");
   const list = colon < 0 ? rest : rest.slice(0, colon);
