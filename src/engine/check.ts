@@ -17,7 +17,7 @@ import { decodeText, readTextFile, stdinTargetProblem } from "./read-text.js";
 import { cacheDir, catalogueOf, resolvePolicy } from "./policy.js";
 import { applySuppressions, mentionsSuppression, parseSuppressions } from "./suppressions.js";
 import { FAIL_ON, fails, findingFails, type CheckError, type CheckFinding, type CheckNote, type CheckOptions, type CheckResult, type FailOn, type RuleInfo, type Severity } from "./types.js";
-import { dbtPaths, dbtProjectFinder } from "./dbt-paths.js";
+import { dbtPaths, dbtProjectFinder, dbtProjectRoot, isDbtProjectFile } from "./dbt-paths.js";
 import { compareMigrations, DEFAULT_MASKING, fileTypeOf, isUnder, migrationSet, migrationSets, typingPath, typingRoot } from "../sql/files.js";
 import type { FileType } from "../sql/facts.js";
 import { cacheSeed, fileKeys, ResultCache, type CachedFile } from "./result-cache.js";
@@ -562,14 +562,11 @@ async function checkProject(opts: CheckOptions, inner: { skipDirs?: ReadonlySet<
   // cached, so that every run reports it until it is fixed (the YAML is no checked file)
   // (only for the dbt projects that have a checked model: with --changed-since, a project
   // read only as context is not this change's to report)
-  const checkedProjects = new Set(sqlModule ? inputs.filter((f) => f.checked && f.type === "dbt_model").map((f) => sqlModule!.dbtProjectDir(baseDir, f.path)) : []);
-  const yamlFindings = yamlErrorFindings(
-    yamlNotes.filter((n) => checkedProjects.has(sqlModule!.dbtProjectDir(baseDir, n.file))),
-    baseDir,
-    ctx,
-    sources,
-  );
-  all.push(...yamlFindings);
+  if (yamlNotes.length) {
+    const projectOf = dbtProjectFinder();
+    const checkedProjects = new Set(inputs.filter((f) => f.checked && f.type === "dbt_model").map((f) => dbtProjectRoot(f.absPath, projectOf)));
+    all.push(...yamlErrorFindings(yamlNotes.filter((n) => checkedProjects.has(dbtProjectRoot(path.resolve(baseDir, n.file), projectOf))), baseDir, ctx, sources));
+  }
   for (const i of checkedIdx) {
     const input = inputs[i]!;
     let r = hits.get(i);
@@ -642,21 +639,16 @@ function markAffected(
   const modelNames = new Set<string>();
   inputs.forEach((f, i) => {
     if (f.type !== "dbt_model") return;
-    const real = realOr(f.absPath);
-    const yml = projectOf(path.dirname(real));
-    const parts = real.split(path.sep);
-    const m = parts.lastIndexOf("models");
-    const root = yml ? path.dirname(yml) : m > 0 ? parts.slice(0, m).join(path.sep) : path.dirname(real);
+    const root = dbtProjectRoot(realOr(f.absPath), projectOf);
     models.set(root, [...(models.get(root) ?? []), i]);
     for (const n of namesOf(f.absPath)) modelNames.add(n);
   });
   for (const [root, idx] of models) {
     const read = touched.some((c) => {
       if (modelNames.has(c) || !c.startsWith(root + path.sep)) return false;
-      const rel = toPosix(path.relative(root, c));
       // the deepest project holding the file is its project
       if ([...models.keys()].some((r) => r.length > root.length && c.startsWith(r + path.sep))) return false;
-      return rel === "target/manifest.json" || (/\.(ya?ml|sql|json)$/i.test(rel) && !/(^|\/)(node_modules|\.git)\//.test(rel) && !/^(logs|target)\//.test(rel));
+      return isDbtProjectFile(toPosix(path.relative(root, c)));
     });
     if (read) idx.forEach(mark);
   }

@@ -2,6 +2,7 @@
 // so files under `model-paths` are typed `dbt_model` without any configuration.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import picomatch from "picomatch";
 import { toPosix } from "./discover.js";
 import { loadYaml } from "./config.js";
 
@@ -34,6 +35,43 @@ export function dbtProjectFinder(): (dir: string) => string | null {
     for (const s of seen) projects.set(s, found);
     return found;
   };
+}
+
+/**
+ * The folder of the dbt project a file belongs to: that of the nearest dbt_project.yml at or
+ * above it, else the folder above its `models/` folder (a models folder copied on its own),
+ * else its own folder.
+ */
+export function dbtProjectRoot(absPath: string, projectOf = dbtProjectFinder()): string {
+  const yml = projectOf(path.dirname(absPath));
+  if (yml) return path.dirname(yml);
+  const parts = absPath.split(path.sep);
+  const m = parts.lastIndexOf("models");
+  return m > 0 ? parts.slice(0, m).join(path.sep) : path.dirname(absPath);
+}
+
+// A dbt project's own files that rendering may read besides its models: YAML, SQL (macros)
+// and JSON, outside dependencies, logs and build output, and the compiled manifest.
+const PROJECT_FILES = "**/*.{yml,yaml,sql,json}";
+const NOT_PROJECT_FILES = ["**/node_modules/**", "**/.git/**", "logs/**", "target/**"];
+const MANIFEST = "target/manifest.json";
+let projectFileMatcher: ((rel: string) => boolean) | undefined;
+
+/** Whether a path relative to a dbt project's folder (`/`-separated) is one of its own files. */
+export function isDbtProjectFile(rel: string): boolean {
+  projectFileMatcher ??= picomatch(PROJECT_FILES, { ignore: NOT_PROJECT_FILES });
+  return rel === MANIFEST || projectFileMatcher(rel);
+}
+
+/**
+ * The files of the dbt project in `root` that `isDbtProjectFile` accepts, `/`-separated and
+ * sorted. The glob library loads only here, when a run has dbt models.
+ */
+export async function dbtProjectFiles(root: string): Promise<string[]> {
+  const { globSync } = await import("tinyglobby");
+  const files = globSync([PROJECT_FILES], { cwd: root, ignore: NOT_PROJECT_FILES });
+  if (existsSync(path.join(root, MANIFEST))) files.push(MANIFEST);
+  return files.sort();
 }
 
 /**

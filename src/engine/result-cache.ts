@@ -13,11 +13,11 @@
 // usual case: a new migration at the end), the catalog saved then is restored and only the
 // migrations after it are replayed; files that hit are not evaluated again.
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { FileType } from "../sql/facts.js";
 import { migrationSets } from "../sql/files.js";
-import { dbtProjectFinder } from "./dbt-paths.js";
+import { dbtProjectFiles, dbtProjectFinder, dbtProjectRoot } from "./dbt-paths.js";
 import type { CheckFinding } from "./types.js";
 
 /** What a checked file contributed to a run. */
@@ -120,18 +120,13 @@ export async function fileKeys(inputs: readonly CacheInput[], seed: string): Pro
 async function dbtDigest(inputs: readonly CacheInput[]): Promise<string> {
   const roots = new Set<string>();
   const projectOf = dbtProjectFinder();
-  for (const f of inputs) {
-    if (f.type !== "dbt_model") continue;
-    const project = projectOf(path.dirname(f.absPath));
-    // a models/ folder without dbt_project.yml: the folder above models/ is the project
-    roots.add(project ? path.dirname(project) : modelsParent(f.absPath));
-  }
+  for (const f of inputs) if (f.type === "dbt_model") roots.add(dbtProjectRoot(f.absPath, projectOf));
   // the inputs themselves are in the key already, with the text that was read
   const read = new Set(inputs.map((f) => f.absPath));
   const h = sha1();
   for (const root of [...roots].sort()) {
     h.update("\0root\0").update(root);
-    const files = await projectFiles(root);
+    const files = await dbtProjectFiles(root);
     for (const rel of files) {
       if (read.has(path.join(root, rel))) continue;
       h.update(`\0${rel}\0`);
@@ -145,23 +140,6 @@ async function dbtDigest(inputs: readonly CacheInput[]): Promise<string> {
   return h.digest("hex");
 }
 
-/**
- * A dbt project's own files that rendering may read: YAML, SQL (macros) and JSON, outside
- * node_modules, .git, logs and target/ (but target/manifest.json), `/`-separated, sorted.
- * The glob library loads only here, when a run has dbt models.
- */
-async function projectFiles(root: string): Promise<string[]> {
-  const { globSync } = await import("tinyglobby");
-  const files = globSync(["**/*.{yml,yaml,sql,json}"], { cwd: root, ignore: ["**/node_modules/**", "**/.git/**", "logs/**", "target/**"] });
-  if (existsSync(path.join(root, "target/manifest.json"))) files.push("target/manifest.json");
-  return files.sort();
-}
-
-function modelsParent(absPath: string): string {
-  const parts = absPath.split(path.sep);
-  const m = parts.lastIndexOf("models");
-  return m > 0 ? parts.slice(0, m).join(path.sep) : path.dirname(absPath);
-}
 
 
 /**
