@@ -108,17 +108,19 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       // context files: earlier migrations of the same folders and the other models of the dbt projects
       const all = new Map(wanted.map((w) => [w.absPath!, w]));
       const context: ProjectFile[] = [];
+      const addContext = (a: string, rel: string, type: FileType) => {
+        if (all.has(a)) return;
+        // a context file that cannot be read is left out, as `warden check` leaves it out
+        const r = readTextFile(a);
+        if (!("text" in r)) return;
+        const f: ProjectFile = { path: rel, absPath: a, text: r.text, type, ...(type === "migration" ? { set: setOf(a, rel) } : {}) };
+        all.set(a, f);
+        context.push(f);
+      };
       const addDir = (dir: string, type: FileType) => {
         for (const abs of globSync("**/*.sql", { cwd: dir, absolute: true })) {
           const a = path.resolve(abs);
-          if (all.has(a)) continue;
-          // a context file that cannot be read is left out, as `warden check` leaves it out
-          const r = readTextFile(a);
-          if (!("text" in r)) continue;
-          const rel = toPosix(path.relative(baseDir, a));
-          const f: ProjectFile = { path: rel, absPath: a, text: r.text, type, ...(type === "migration" ? { set: setOf(a, rel) } : {}) };
-          all.set(a, f);
-          context.push(f);
+          addContext(a, toPosix(path.relative(baseDir, a)), type);
         }
       };
       for (const w of wanted) {
@@ -133,13 +135,7 @@ export const registerFacts: RegisterCommand = (program, setExit) => {
       if (wanted.some((w) => w.type !== "migration")) {
         const project = await discoverFiles({ cwd, baseDir, paths: [], include: config.include ?? DEFAULT_INCLUDE, exclude: config.exclude ?? [], stopAtConfigs: true, emptyOk: true, ...(repoRoot ? { repoRoot } : {}) });
         for (const f of project.files) {
-          if (all.has(f.absPath)) continue;
-          if (fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, folderPath: typingPath(f.absPath, typeRoot) }) !== "migration") continue;
-          const r = readTextFile(f.absPath);
-          if (!("text" in r)) continue;
-          const m: ProjectFile = { path: f.relPath, absPath: f.absPath, text: r.text, type: "migration", set: setOf(f.absPath, f.relPath) };
-          all.set(f.absPath, m);
-          context.push(m);
+          if (fileTypeOf(f.relPath, { globs: config.files ?? {}, dbtModelPaths: modelPaths, folderPath: typingPath(f.absPath, typeRoot) }) === "migration") addContext(f.absPath, f.relPath, "migration");
         }
       }
       await initSqlParser();
