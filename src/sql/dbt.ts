@@ -113,17 +113,28 @@ function folderEnabled(proj: ProjectInfo, relInProject: string): boolean | null 
 }
 
 /**
- * The folder of the dbt project a model belongs to, relative to `rootDir` with `/`: the
- * nearest one holding dbt_project.yml, else the folder above `models/`.
+ * A finder of the folder of the dbt project a model belongs to (its path relative to
+ * `rootDir`), relative to `rootDir` with `/`: the nearest one holding dbt_project.yml, else
+ * the folder above `models/`. Answers are remembered by folder: models share their folders.
  */
-export function dbtProjectDir(rootDir: string, rel: string): string {
-  const parts = rel.replace(/\\/g, "/").split("/");
-  for (let k = parts.length - 1; k >= 0; k--) {
-    const d = parts.slice(0, k).join("/");
-    if (existsSync(path.join(rootDir, d, "dbt_project.yml"))) return d;
-  }
-  const m = parts.lastIndexOf("models");
-  return m > 0 ? parts.slice(0, m).join("/") : m === 0 ? "" : parts.slice(0, -1).join("/");
+export function dbtProjectDirs(rootDir: string): (rel: string) => string {
+  const byFolder = new Map<string, string>();
+  return (rel) => {
+    const parts = rel.replace(/\\/g, "/").split("/");
+    const folder = parts.slice(0, -1).join("/");
+    let dir = byFolder.get(folder);
+    if (dir !== undefined) return dir;
+    for (let k = parts.length - 1; k >= 0 && dir === undefined; k--) {
+      const d = parts.slice(0, k).join("/");
+      if (existsSync(path.join(rootDir, d, "dbt_project.yml"))) dir = d;
+    }
+    if (dir === undefined) {
+      const m = parts.lastIndexOf("models");
+      dir = m > 0 ? parts.slice(0, m).join("/") : m === 0 ? "" : folder;
+    }
+    byFolder.set(folder, dir);
+    return dir;
+  };
 }
 
 export class DbtProject {
@@ -135,6 +146,7 @@ export class DbtProject {
     files: FileLike[],
     private readonly catalog: Catalog,
     private readonly notes: Note[],
+    private readonly projectDir: (rel: string) => string = dbtProjectDirs(rootDir),
   ) {
     for (const f of files) this.modelNames.set(f.path, path.basename(f.path).replace(/\.sql$/i, ""));
     for (const f of files) this.projectOf(f.path);
@@ -142,7 +154,7 @@ export class DbtProject {
 
   /** The dbt project a model belongs to: nearest dbt_project.yml, else the folder above `models/`. */
   private projectOf(rel: string): ProjectInfo {
-    const dir = dbtProjectDir(this.rootDir, rel);
+    const dir = this.projectDir(rel);
     const cached = this.projects.get(dir);
     if (cached) return cached;
     const abs = path.join(this.rootDir, dir);

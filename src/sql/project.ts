@@ -8,7 +8,7 @@ import { Catalog, relKey, type CatalogColumn } from "./catalog.js";
 import { extractText, type BodyCache, type FileContext, type Positions, type QueryCache } from "./extract.js";
 import { makeClasses, makeClassifier, type Classes } from "./classify.js";
 import { DIALECT_NAMES, guessDialect } from "./dialect.js";
-import { DbtProject, dbtProjectDir, type DbtRender } from "./dbt.js";
+import { DbtProject, dbtProjectDirs, type DbtRender } from "./dbt.js";
 import { DEFAULT_MASKING, isDownMigration, migrationSets } from "./files.js";
 
 export { compareMigrations, DEFAULT_MASKING, fileTypeOf, isDownMigration, migrationOrder, migrationSet, migrationSets } from "./files.js";
@@ -242,9 +242,10 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
     if (!g) groups.set(key, (g = { sets: near, models: [], plain: [] }));
     return g;
   };
+  const projectDir = dbtProjectDirs(opts.rootDir);
   const byProject = new Map<string, number[]>();
   for (const i of models) {
-    const dir = dbtProjectDir(opts.rootDir, files[i]!.path);
+    const dir = projectDir(files[i]!.path);
     const list = byProject.get(dir);
     if (list) list.push(i);
     else byProject.set(dir, [i]);
@@ -256,7 +257,7 @@ export function extractProject(files: ProjectFile[], opts: ExtractOptions): { do
   [...groups.values()].forEach((g, n) => {
     const sh: Shared = { ...base, catalog: groupCatalogs[n]! };
     if (g.models.length) {
-      const dbt = new DbtProject(opts.rootDir, g.models.map((i) => files[i]!), sh.catalog, sh.notes);
+      const dbt = new DbtProject(opts.rootDir, g.models.map((i) => files[i]!), sh.catalog, sh.notes, projectDir);
       // upstream models first, so taint follows the DAG
       for (const i of dbt.order(g.models.map((i) => files[i]!)).map((k) => g.models[k]!)) {
         const f = files[i]!;
