@@ -9,7 +9,7 @@ import { readBundle } from "../compiler/bundle/read-bundle.js";
 import type { BundleEvaluator } from "./bundle-evaluator.js";
 import { applyBaseline, baselineWriteError, readBaseline, writeBaseline, type BaselinePlace } from "./baseline.js";
 import { findConfig, loadConfig, type LoadedConfig } from "./config.js";
-import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, realOr, toPosix, type ChangedSince } from "./discover.js";
+import { byRelPath, DEFAULT_INCLUDE, discoverFiles, findRepoRoot, gitNames, realOr, toPosix, type ChangedSince } from "./discover.js";
 import { didYouMean } from "../diagnostics/diagnostic.js";
 import { checkError } from "./errors.js";
 import { statementFingerprint } from "./fingerprint.js";
@@ -624,10 +624,8 @@ function markAffected(
   const mark = (i: number) => {
     if (selected.has(inputs[i]!.absPath)) inputs[i]!.checked = true;
   };
-  // git names a symlinked file by its own path and others by their real path (see markChanged)
-  const namesOf = (p: string) => [realOr(p), path.join(realOr(path.dirname(p)), path.basename(p))];
   const touched = [...since.changed, ...since.removed];
-  const sources = at.sources.flatMap(namesOf);
+  const sources = at.sources.flatMap((p) => gitNames(p));
   if (touched.some((c) => sources.some((s) => c === s || c.startsWith(s + path.sep)))) {
     inputs.forEach((_, i) => mark(i));
     return;
@@ -641,7 +639,7 @@ function markAffected(
     if (f.type !== "dbt_model") return;
     const root = dbtProjectRoot(realOr(f.absPath), projectOf);
     models.set(root, [...(models.get(root) ?? []), i]);
-    for (const n of namesOf(f.absPath)) modelNames.add(n);
+    for (const n of gitNames(f.absPath)) modelNames.add(n);
   });
   for (const [root, idx] of models) {
     const read = touched.some((c) => {
@@ -665,7 +663,7 @@ function markAffected(
     return [{ relPath, set: migrationSet(absPath, folderPath ?? relPath) }];
   });
   for (const [set, idx] of migrationSets(inputs)) {
-    const changed = idx.findIndex((i) => namesOf(inputs[i]!.absPath).some((n) => since.changed.has(n)));
+    const changed = idx.findIndex((i) => gitNames(inputs[i]!.absPath).some((n) => since.changed.has(n)));
     let from = changed < 0 ? idx.length : changed + 1;
     for (const r of removed) {
       if (r.set !== set) continue;

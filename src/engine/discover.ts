@@ -261,11 +261,9 @@ function markChanged(ref: string, files: DiscoveredFile[], named: string[], cwd:
     if (r === undefined) realDirs.set(d, (r = realOr(d)));
     return r;
   };
-  // git names a symlinked file by its own path, and a file through a symlinked directory by
-  // its real path: a file counts as changed under either name
   const names = files.map((f) => {
-    const dir = realDir(path.dirname(f.absPath));
-    return { f, dir, own: path.join(dir, path.basename(f.absPath)), real: realOr(f.absPath) };
+    const [own, real] = gitNames(f.absPath, realDir);
+    return { f, dir: realDir(path.dirname(f.absPath)), own, real };
   });
   const repos = new Set(names.map((n) => repo(n.dir)));
   if (files.length === 0) for (const p of named) repos.add(repo(realOr(existingDir(p))));
@@ -287,6 +285,15 @@ function markChanged(ref: string, files: DiscoveredFile[], named: string[], cwd:
   }
   for (const n of names) n.f.changed = changed.has(n.own) || changed.has(n.real);
   return { since: { changed, removed } };
+}
+
+/**
+ * The names git may give a file in its answers: git names a symlinked file by its own path
+ * (in its real directory), and a file through a symlinked directory by its real path; a file
+ * counts as changed under either. `realDir` resolves a directory (a memo may stand in).
+ */
+export function gitNames(absPath: string, realDir: (dir: string) => string = realOr): [own: string, real: string] {
+  return [path.join(realDir(path.dirname(absPath)), path.basename(absPath)), realOr(absPath)];
 }
 
 /** `p` if it is a directory, else its nearest ancestor that is one. */
