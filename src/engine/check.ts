@@ -180,7 +180,7 @@ async function checkProjects(projects: ProjectRun[], opts: CheckOptions, cwd: st
     for (const [file, text] of r.sources) sources.set(rel(r, file), text);
     for (const e of r.errors) {
       if (errors.some((x) => x.rendered === e.rendered)) continue; // the same error from every project
-      if (e.file === undefined || e.kind === "config" || e.kind === "policy") errors.push(e);
+      if (e.file === undefined || e.kind === "policy") errors.push(e);
       else {
         const file = rel(r, e.file);
         errors.push({ ...e, file, rendered: e.rendered.startsWith(e.file) ? file + e.rendered.slice(e.file.length) : e.rendered });

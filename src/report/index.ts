@@ -55,13 +55,13 @@ export function repoPath(result: CheckResult, f: Pick<CheckFinding, "file">): st
 }
 
 /**
- * The file of a run error as CI systems want it: an unreadable input is named relative to
- * the base directory, as findings are, so it gets the same repository path; config and
- * policy errors keep the path they print (those runs report nothing else).
+ * The file of a run error as CI systems want it: an unreadable input and a config error are
+ * named relative to the base directory, as findings are, so they get the same repository
+ * path; policy errors keep the path they print.
  */
 export function errorPath(result: CheckResult, e: CheckError): string | undefined {
   if (e.file === undefined) return undefined;
-  return e.kind === "read" ? repoPath(result, { file: e.file }) : e.file;
+  return e.kind === "read" || e.kind === "config" ? repoPath(result, { file: e.file }) : e.file;
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {

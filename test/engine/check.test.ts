@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ENGINE_RULES, nameLength, runCheck } from "../../src/engine/check.js";
-import { gateProject } from "../helpers/check-project.js";
+import { GATE_POLICY, gateProject, makeProject } from "../helpers/check-project.js";
 
 describe("runCheck (library API)", () => {
   it("returns findings, summary, rules and sources without the CLI", async () => {
@@ -114,6 +114,25 @@ describe("runCheck (library API)", () => {
     expect(r.errors.map((e) => [e.file, e.line, e.column])).toEqual([["warden.config.yaml", 3, 3]]);
     // (a config above the working directory is shown by its absolute path)
     expect(r.errors[0]!.rendered.startsWith(`${path.join(p.dir, "warden.config.yaml")}:3:3: error: unknown rule \`no-dorp\``)).toBe(true);
+  });
+
+  it("annotates a config error in a subfolder of the repository at its repository path", async () => {
+    const p = makeProject({
+      "svc/warden.config.yaml": "policies: [policy/gate.warden]\nrules:\n  no-dorp: off\n",
+      "svc/policy/gate.warden": GATE_POLICY,
+      "svc/sql/q.sql": "SELECT 1;\n",
+      "other/warden.config.yaml": "policies: [../svc/policy/gate.warden]\n",
+      "other/q.sql": "SELECT 1;\n",
+    });
+    execFileSync("git", ["init", "-q"], { cwd: p.dir });
+    const r = await runCheck({ cwd: p.dir, paths: ["svc/sql"], cache: false });
+    expect(r.errors.map((e) => [e.kind, e.file])).toEqual([["config", "warden.config.yaml"]]);
+    const { formatReport } = await import("../../src/report/index.js");
+    expect(await formatReport(r, "github")).toMatch(/^::error file=svc\/warden\.config\.yaml,line=3,col=3,/m);
+    // a run over two projects names it from the working directory, as its other paths
+    const both = await runCheck({ cwd: p.dir, paths: ["svc/sql/q.sql", "other/q.sql"], cache: false });
+    expect(both.errors.map((e) => [e.kind, e.file])).toEqual([["config", "svc/warden.config.yaml"]]);
+    expect(await formatReport(both, "github")).toMatch(/^::error file=svc\/warden\.config\.yaml,line=3,col=3,/m);
   });
 
   it("refuses to write a baseline of the changed files only", async () => {
