@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { checkError, fsReason, type ErrorAt } from "./errors.js";
-import type { CheckError, CheckFinding } from "./types.js";
+import { fromRepoRoot, type CheckError, type CheckFinding } from "./types.js";
 
 export interface BaselineEntry {
   rule: string;
@@ -32,9 +32,7 @@ const key = (f: { rule: string; file: string; fingerprint: string }, file = f.fi
 
 /** A finding's file as a baseline names it: from the repository root, else as reported. */
 function keyPath(file: string, place: BaselinePlace | undefined): string {
-  if (!place?.repoRoot) return file;
-  const rel = path.relative(place.repoRoot, path.resolve(place.baseDir, file));
-  return rel === "" || rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
+  return place ? fromRepoRoot(file, place) : file;
 }
 
 const WRITE_ONE = (shown: string) => `write one with \`warden check --write-baseline ${shown}\``;

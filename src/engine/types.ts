@@ -1,5 +1,6 @@
 // The data types of `warden check` as a library: what `runCheck` takes and returns.
 // Reporters and the CLI consume only these, so the GitHub Action can reuse them.
+import path from "node:path";
 import type { Severity } from "../compiler/ir/ir.js";
 
 export type { Severity };
@@ -144,6 +145,17 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 /** Does a finding of this severity fail the run under `failOn`? */
 export function fails(severity: Severity, failOn: FailOn): boolean {
   return failOn !== "never" && RANK[severity] >= RANK[failOn];
+}
+
+/**
+ * A result's path (relative to `baseDir`) as named from the repository root, `/`-separated;
+ * as it is when there is no repository or the file is outside it. CI formats and baselines
+ * name files so.
+ */
+export function fromRepoRoot(file: string, place: { baseDir: string; repoRoot?: string | undefined }): string {
+  if (!place.repoRoot) return file;
+  const rel = path.relative(place.repoRoot, path.resolve(place.baseDir, file));
+  return rel === "" || rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
 }
 
 /** Does this finding fail the run: under its project's `fail_on` when projects differ, else the run's. */

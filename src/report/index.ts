@@ -1,7 +1,6 @@
 // Picks a reporter for `--format` and loads only that one (dynamic import keeps start-up lean).
-import path from "node:path";
 import type { CheckError, CheckFinding, CheckResult } from "../engine/types.js";
-import { findingFails } from "../engine/types.js";
+import { findingFails, fromRepoRoot } from "../engine/types.js";
 
 export const FORMATS = ["pretty", "json", "sarif", "github", "junit", "gitlab", "markdown"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -49,9 +48,7 @@ function onlyFailing(result: CheckResult): CheckResult {
  * (GitHub and GitLab resolve paths from the repository root), else as reported.
  */
 export function repoPath(result: CheckResult, f: Pick<CheckFinding, "file">): string {
-  if (!result.repoRoot) return f.file;
-  const rel = path.relative(result.repoRoot, path.resolve(result.baseDir, f.file));
-  return rel.startsWith("..") ? f.file : rel.split(path.sep).join("/");
+  return fromRepoRoot(f.file, result);
 }
 
 /**
