@@ -6,7 +6,7 @@
 // project, paths from its config) agree on one baseline.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { checkError, fsReason, type ErrorAt } from "./errors.js";
+import { checkError, fsReason, writeReason, type ErrorAt } from "./errors.js";
 import { fromRepoRoot, type CheckError, type CheckFinding } from "./types.js";
 
 export interface BaselineEntry {
@@ -111,7 +111,5 @@ export function writeBaseline(file: string, findings: CheckFinding[], place?: Ba
 
 /** The error for a baseline `writeBaseline` could not write (`shown` as the user named it). */
 export function baselineWriteError(shown: string, err: unknown): CheckError {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const reason = code === "ENOTDIR" || code === "EEXIST" ? "a part of its path is a file, not a directory" : fsReason(err);
-  return checkError("usage", `cannot write baseline \`${shown}\`: ${reason}`, {}, "pass `--write-baseline` a file in a writable directory");
+  return checkError("usage", `cannot write baseline \`${shown}\`: ${writeReason(err)}`, {}, "pass `--write-baseline` a file in a writable directory");
 }

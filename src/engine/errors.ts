@@ -36,6 +36,15 @@ export function checkError(kind: CheckError["kind"], message: string, at: ErrorA
 }
 
 /** The message of a Node.js fs error without its syscall noise. */
+/**
+ * Why a file could not be written after its directory was made: as `fsReason`, except that a
+ * path running through a file (`out.txt/report.json`) says so.
+ */
+export function writeReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOTDIR" || code === "EEXIST" ? "a part of its path is a file, not a directory" : fsReason(err);
+}
+
 export function fsReason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {

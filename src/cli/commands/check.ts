@@ -136,9 +136,8 @@ async function runCheckCommand(paths: string[], options: CheckCommandOptions): P
         mkdirSync(path.dirname(options.output), { recursive: true });
         writeFileSync(options.output, report);
       } catch (err) {
-        const { fsReason } = await import("../../engine/errors.js");
-        const code = (err as NodeJS.ErrnoException).code;
-        const reason = code === "ENOTDIR" || code === "EEXIST" ? "a part of its path is a file, not a directory" : fsReason(err);
+        const { writeReason } = await import("../../engine/errors.js");
+        const reason = writeReason(err);
         // the run's own errors still matter: print them before the one about the report
         printErrors(result.errors);
         process.stderr.write(

@@ -130,8 +130,8 @@ async function writeBundleFile(ir: NonNullable<CompileState["ir"]>, o: CompileCo
     await mkdir(path.dirname(o.output!), { recursive: true });
     await writeFile(o.output!, bytes);
   } catch (err) {
-    const { fsReason } = await import("../../engine/errors.js");
-    io.stderr(`error: cannot write \`${o.output}\`: ${fsReason(err)}\n  = help: pass \`--output\` a file in a writable directory\n`);
+    const { writeReason } = await import("../../engine/errors.js");
+    io.stderr(`error: cannot write \`${o.output}\`: ${writeReason(err)}\n  = help: pass \`--output\` a file in a writable directory\n`);
     return 2;
   }
   const signed = key === undefined ? "" : `, signed ${o.signingAlg ?? (key.includes("-----BEGIN ") ? "RS256" : "HS256")}`;
