@@ -4,6 +4,7 @@
 import { isUtf8 } from "node:buffer";
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from "node:fs";
 import { fsReason } from "./errors.js";
+import { LineIndex } from "../diagnostics/span.js";
 import { isDirectory } from "./discover.js";
 
 export type TextRead = { text: string } | { reason: string; line?: number; column?: number; help?: string };
@@ -123,9 +124,8 @@ function positionOf(buf: Buffer, offset: number): { line: number; column: number
 
 /** 1-based line and UTF-16 column just after `before`. */
 function textPosition(before: string): { line: number; column: number } {
-  const lineStart = Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")) + 1;
-  const line = (before.match(/\r\n|\r|\n/g)?.length ?? 0) + 1;
-  return { line, column: before.length - lineStart + 1 };
+  const { line, column } = new LineIndex(before).position(before.length);
+  return { line, column };
 }
 
 /** Byte offset of the first byte that does not belong to a well-formed UTF-8 sequence, or -1. */
