@@ -6,14 +6,13 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { GATE_POLICY, gateProject, makeProject } from "../helpers/check-project.js";
+import { GATE_POLICY, gateProject, gitIn, makeProject } from "../helpers/check-project.js";
 import { runWarden } from "../helpers/run.js";
 
 type Json = { findings: Record<string, unknown>[]; summary: { files: number } };
 const brief = (stdout: string) => (JSON.parse(stdout) as Json).findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}-${f.end_line}:${f.end_column}`);
 const filesOf = (stdout: string) => (JSON.parse(stdout) as Json).summary.files;
 
-const gitIn = (dir: string) => (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: dir, stdio: "pipe", encoding: "utf8" });
 
 /** `files` committed on `main`, then a branch `pr` checked out, as a pull request starts. */
 function branchRepo(p: { dir: string; env: Record<string, string> }) {

@@ -6,7 +6,7 @@ import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { GATE_POLICY, gateProject, makeProject, requiredColumnRule } from "../helpers/check-project.js";
+import { GATE_POLICY, gateProject, gitIn, makeProject, requiredColumnRule } from "../helpers/check-project.js";
 import { REPO_ROOT, runWarden } from "../helpers/run.js";
 
 const json = (s: string) => JSON.parse(s) as { findings: Record<string, unknown>[]; summary: Record<string, unknown> };
@@ -451,7 +451,7 @@ describe("baseline", () => {
 describe("file selection", () => {
   it("--changed-since checks only changed and untracked files", async () => {
     const p = gateProject();
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: p.dir, stdio: "pipe" });
+    const git = gitIn(p.dir);
     git("init", "-q");
     git("add", ".");
     git("commit", "-qm", "base");

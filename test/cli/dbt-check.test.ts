@@ -1,10 +1,9 @@
 // `warden check` on dbt projects: a stale target/manifest.json never stands in for the model's
 // own text (on disk or on stdin), and a Jinja error is reported where the renderer stopped.
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { makeProject } from "../helpers/check-project.js";
+import { gitIn, makeProject } from "../helpers/check-project.js";
 import { runWarden } from "../helpers/run.js";
 
 const SOURCES = "version: 2\nsources:\n  - name: s\n    tables:\n      - name: users\n        columns:\n          - name: email\n            tags: [pii]\n";
@@ -89,7 +88,7 @@ describe("a broken dbt YAML file in a project this change does not touch", () =>
       "b/dbt_project.yml": "name: b\n",
       "b/models/mb.sql": "select 1 as id\n",
     });
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: p.dir, stdio: "pipe" });
+    const git = gitIn(p.dir);
     git("init", "-q");
     git("add", ".");
     git("commit", "-qm", "base");

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { makeProject } from "../helpers/check-project.js";
+import { gitIn, makeProject } from "../helpers/check-project.js";
 import { runWarden } from "../helpers/run.js";
 
 const brief = (stdout: string) =>
@@ -15,7 +15,7 @@ const brief = (stdout: string) =>
 /** A committed git repository with one unchanged migration, a config, and an untracked new one. */
 function repoWithNewMigration() {
   const p = makeProject({ "warden.config.yaml": "include: ['**/*.sql']\n", "migrations/V1__init.sql": "SELECT 1;\n" });
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: p.dir, stdio: "pipe" });
+  const git = gitIn(p.dir);
   git("init", "-q");
   git("add", ".");
   git("commit", "-qm", "base");
@@ -65,7 +65,7 @@ describe("--changed-since", () => {
     const inner = path.join(p.dir, "vendor/lib");
     mkdirSync(path.join(inner, "migrations"), { recursive: true });
     writeFileSync(path.join(inner, "migrations/V1__lib.sql"), "DROP TABLE lib_old;\n");
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: inner, stdio: "pipe" });
+    const git = gitIn(inner);
     git("init", "-q");
     git("add", ".");
     git("commit", "-qm", "lib");

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { changedFiles, discoverFiles, findRepoRoot } from "../../src/engine/discover.js";
+import { gitIn } from "../helpers/check-project.js";
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(tmpdir(), "warden-discover-"));
@@ -122,7 +123,7 @@ describe("changedFiles", () => {
 
   it("marks files by real path, so a repository reached through a symlink is compared rightly", async () => {
     const root = tree({ "m/a.sql": "select 1;\n" });
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: root, stdio: "pipe" });
+    const git = gitIn(root);
     git("init", "-q");
     git("add", ".");
     git("commit", "-qm", "base");

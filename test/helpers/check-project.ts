@@ -1,5 +1,6 @@
 // Temporary projects for `warden check` tests: files written into a fresh directory, a
 // private policy cache, and a small policy of our own so the expected findings are exact.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -76,3 +77,9 @@ export function requiredColumnRule(id: string, message: string): string {
 }
 `;
 }
+
+/** Runs git in `dir` with a committer identity of its own (tests commit in fresh repositories). */
+export const gitIn =
+  (dir: string) =>
+  (...args: string[]): string =>
+    execFileSync("git", ["-c", "user.email=t@t", "-c", "user.name=t", ...args], { cwd: dir, stdio: "pipe", encoding: "utf8" });
